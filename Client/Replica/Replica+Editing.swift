@@ -1,0 +1,150 @@
+import GRDB
+import NKProtocol
+
+extension Replica {
+    /// Creates an annotation on a post, anchored to `quote`, and returns its new id.
+    ///
+    /// - Parameter occurrence: which occurrence of the quote (from 1); needed when it occurs more than once.
+    @discardableResult
+    public func annotate(
+        post postIdOrPrefix: String, quote: String, occurrence: Int? = nil, note: String = "", tags: [String] = [],
+        visibility: Visibility = .shared
+    ) throws(ClientError) -> AnnotationID {
+        let user = config.user
+        let replica = config.replica
+        let date = now()
+        return try write { db in
+            let postId = try ReplicaStore.resolveID(db, type: .post, prefix: postIdOrPrefix)
+            let (post, postVersion) = try Self.livePostVersion(db, id: postId)
+            var anchor: Anchor
+            do {
+                anchor = try Anchor.locate(quote, in: post.text, occurrence: occurrence)
+            } catch let error as AnchorError {
+                throw ClientError(.invalidInput, error.description)
+            }
+            // The version the quote was read in, so a later correction of the post is recognised.
+            anchor.postVersion = postVersion
+            let annotation = Annotation(
+                id: AnnotationID.random(), postId: post.id, anchor: anchor, note: note, tags: tags,
+                visibility: visibility, author: user, createdAt: date, updatedAt: date)
+            let version = RecordVersion(
+                version: Frontier.localEdit(of: [], by: replica), editor: user, body: .annotation(annotation))
+            try ReplicaStore.writeLocal(db, version)
+            return annotation.id
+        }
+    }
+
+    /// Edits an annotation's note, tags or visibility. The new version has seen every sibling,
+    /// so editing a conflicted annotation resolves it. Returns the new version vector.
+    @discardableResult
+    public func edit(
+        _ idOrPrefix: String, note: String? = nil, tags: [String]? = nil, visibility: Visibility? = nil
+    ) throws(ClientError) -> VersionVector {
+        guard note != nil || tags != nil || visibility != nil else {
+            throw ClientError(.invalidInput, "nothing to change: give --note, --tag, --private or --shared")
+        }
+        return try writeAnnotation(idOrPrefix) { siblings, user in
+            guard var annotation = Self.liveAnnotation(siblings) else {
+                throw ClientError(.notFound, "the annotation \(siblings[0].version.id) was deleted")
+            }
+            if let visibility, visibility != annotation.visibility, annotation.author != user {
+                throw ClientError(
+                    .notAllowed,
+                    "only the author (\(annotation.author)) can change the visibility of annotation \(annotation.id)")
+            }
+            if let note { annotation.note = note }
+            if let tags { annotation.tags = Annotation.normalisedTags(tags) }
+            if let visibility { annotation.visibility = visibility }
+            return (annotation, false)
+        }
+    }
+
+    /// Deletes an annotation: a tombstone version that keeps the last body. Returns its vector.
+    @discardableResult
+    public func delete(_ idOrPrefix: String) throws(ClientError) -> VersionVector {
+        try writeAnnotation(idOrPrefix) { siblings, user in
+            guard let annotation = Self.liveAnnotation(siblings) else {
+                throw ClientError(.notFound, "the annotation \(siblings[0].version.id) is already deleted")
+            }
+            guard annotation.author == user else {
+                throw ClientError(
+                    .notAllowed, "only the author (\(annotation.author)) can delete annotation \(annotation.id)")
+            }
+            return (annotation, true)
+        }
+    }
+
+    /// Resolves a conflicted annotation with one version that has seen every sibling.
+    @discardableResult
+    public func resolve(_ idOrPrefix: String, _ resolution: Resolution) throws(ClientError) -> VersionVector {
+        try writeAnnotation(idOrPrefix) { siblings, user in
+            guard siblings.count > 1 else {
+                throw ClientError(.notInConflict, "the annotation \(siblings[0].version.id) is not in conflict")
+            }
+            let annotations = siblings.compactMap { sibling -> Annotation? in
+                if case .annotation(let annotation) = sibling.version.body { return annotation }
+                return nil
+            }
+            let result: (Annotation, Bool)
+            switch resolution {
+            case .pick(let index):
+                guard annotations.indices.contains(index) else {
+                    throw ClientError(
+                        .invalidInput,
+                        "there is no version \(index); choose 0...\(annotations.count - 1) as listed by conflicts")
+                }
+                result = (annotations[index], siblings[index].version.deleted)
+            case .write(let note, let tags):
+                var annotation = Self.liveAnnotation(siblings) ?? annotations[0]
+                annotation.note = note
+                annotation.tags = Annotation.normalisedTags(tags ?? annotations.flatMap(\.tags))
+                result = (annotation, false)
+            }
+            try Self.checkAllowed(result.0, deleted: result.1, user: user)
+            return result
+        }
+    }
+
+    /// Writes one new local version of an annotation: `change` gets the frontier (in sibling order)
+    /// and returns the new body and deleted flag; the vector is merge(all).incremented(for: me).
+    private func writeAnnotation(
+        _ idOrPrefix: String, _ change: ([StoredVersion], String) throws -> (Annotation, Bool)
+    ) throws(ClientError) -> VersionVector {
+        let user = config.user
+        let replica = config.replica
+        let date = now()
+        return try write { db in
+            let id = try ReplicaStore.resolveID(db, type: .annotation, prefix: idOrPrefix)
+            let siblings = try StoredVersion.fetchFrontier(db, type: .annotation, id: id)
+            guard !siblings.isEmpty else { throw ClientError(.notFound, "no annotation has the id '\(id)'") }
+            var (annotation, deleted) = try change(siblings, user)
+            annotation.updatedAt = date
+            let vector = Frontier.localEdit(of: siblings.map(\.version.version), by: replica)
+            try ReplicaStore.writeLocal(
+                db, RecordVersion(version: vector, deleted: deleted, editor: user, body: .annotation(annotation)))
+            return vector
+        }
+    }
+
+    /// The first non-deleted sibling's annotation.
+    static func liveAnnotation(_ siblings: [StoredVersion]) -> Annotation? {
+        guard let version = ReplicaStore.firstLive(siblings), case .annotation(let annotation) = version.body else {
+            return nil
+        }
+        return annotation
+    }
+
+    /// The server's rule, checked before writing: someone else's annotation may only be written
+    /// `shared` and never deleted.
+    static func checkAllowed(_ annotation: Annotation, deleted: Bool, user: String) throws(ClientError) {
+        guard annotation.author != user else { return }
+        if deleted {
+            throw ClientError(
+                .notAllowed, "only the author (\(annotation.author)) can delete annotation \(annotation.id)")
+        }
+        if annotation.visibility != .shared {
+            throw ClientError(
+                .notAllowed, "only the author (\(annotation.author)) can make annotation \(annotation.id) private")
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import GRDB
+import NKProtocol
+
+extension Replica {
+    /// Imports posts offline, in one write transaction; they sync like any edit.
+    ///
+    /// A post is unchanged when a current non-deleted version has the same content; otherwise a new
+    /// local version is written, pending, whose vector is merge(frontier).incremented(for: this
+    /// replica), so it replaces every held version. Importing the same posts twice changes nothing.
+    ///
+    /// - Throws: ``ClientError/Code/invalidInput`` (before anything is written) when a post breaks
+    ///   the record limits.
+    @discardableResult
+    public func importPosts(_ posts: [Post], progress: (any ProgressReporter)? = nil) throws(ClientError)
+        -> ImportSummary
+    {
+        for post in posts {
+            do {
+                try post.validate()
+            } catch {
+                throw ClientError(.invalidInput, "post '\(post.title.prefix(60))': \(error.message)")
+            }
+        }
+        let user = config.user
+        let replica = config.replica
+        return try write { db in
+            var summary = ImportSummary()
+            for (index, post) in posts.enumerated() {
+                progress?.report("importing", completed: index, total: posts.count)
+                switch try Self.writePost(db, post, user: user, replica: replica) {
+                case .new: summary.new += 1
+                case .updated: summary.updated += 1
+                case .unchanged: summary.unchanged += 1
+                }
+            }
+            progress?.report("importing", completed: posts.count, total: posts.count)
+            return summary
+        }
+    }
+
+    /// What writing a post did.
+    enum PostWrite {
+        case new, updated, unchanged
+    }
+
+    /// Writes `post` as a local version unless a current non-deleted version already holds it.
+    static func writePost(_ db: Database, _ post: Post, user: String, replica: ReplicaID) throws -> PostWrite {
+        let held = try StoredVersion.fetchFrontier(db, type: .post, id: post.id.rawValue)
+        if held.contains(where: { !$0.version.deleted && $0.version.body == .post(post) }) { return .unchanged }
+        let vector = Frontier.localEdit(of: held.map(\.version.version), by: replica)
+        try ReplicaStore.writeLocal(db, RecordVersion(version: vector, editor: user, body: .post(post)))
+        return held.isEmpty ? .new : .updated
+    }
+}

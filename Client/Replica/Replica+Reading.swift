@@ -1,0 +1,148 @@
+import Foundation
+import GRDB
+import NKProtocol
+
+extension Replica {
+    /// Every post (the first non-deleted sibling of each), by category, then title.
+    public func posts() throws(ClientError) -> [PostSummary] {
+        try read { db in
+            try ReplicaStore.frontiers(db, type: .post).values.compactMap { siblings -> PostSummary? in
+                guard let version = ReplicaStore.firstLive(siblings), case .post(let post) = version.body else {
+                    return nil
+                }
+                return PostSummary(id: post.id, title: post.title, source: post.source, category: post.category)
+            }
+            .sorted { ($0.category, $0.title, $0.id.rawValue) < ($1.category, $1.title, $1.id.rawValue) }
+        }
+    }
+
+    /// A post (given by id or unique id prefix) with its notes in text order.
+    public func post(_ idOrPrefix: String) throws(ClientError) -> PostDetail {
+        try read { db in
+            let id = try ReplicaStore.resolveID(db, type: .post, prefix: idOrPrefix)
+            let post = try Self.livePost(db, id: id)
+            let notes = try Self.noteEntries(db, postId: post.id)
+            return PostDetail(post: post, notes: notes)
+        }
+    }
+
+    /// One entry per non-deleted annotation (of one post, if given) that matches `filter`, by post
+    /// then position in the post's current text (orphaned ones last), each re-anchored.
+    public func notes(post postIdOrPrefix: String? = nil, filter: NoteFilter = NoteFilter()) throws(ClientError)
+        -> [NoteEntry]
+    {
+        try read { db in
+            var postId: PostID?
+            if let postIdOrPrefix {
+                postId = PostID(try ReplicaStore.resolveID(db, type: .post, prefix: postIdOrPrefix))
+            }
+            return try Self.noteEntries(db, postId: postId, filter: filter)
+        }
+    }
+
+    /// Every record with more than one sibling, by type then id; siblings in deterministic order.
+    public func conflicts() throws(ClientError) -> [ConflictEntry] {
+        try read { db in
+            var entries: [ConflictEntry] = []
+            for type in RecordType.allCases.sorted() {
+                for (id, siblings) in try ReplicaStore.frontiers(db, type: type) where siblings.count > 1 {
+                    entries.append(
+                        ConflictEntry(type: type, id: id, versions: siblings.map { ConflictEntry.Sibling($0.version) }))
+                }
+            }
+            return entries.sorted { ($0.type, $0.id) < ($1.type, $1.id) }
+        }
+    }
+
+    /// Pending and conflict counts, last sync and cursor.
+    public func status() throws(ClientError) -> ReplicaStatus {
+        try read { db in
+            ReplicaStatus(
+                server: config.server, user: config.user, replica: config.replica,
+                pending: try ReplicaStore.pendingCount(db), conflicts: try ReplicaStore.conflictCount(db),
+                lastSync: try ReplicaStore.lastSync(db), cursor: try ReplicaStore.cursor(db),
+                rejected: try ReplicaStore.rejectedCount(db))
+        }
+    }
+
+    /// The rejections kept in the `rejected` table, oldest first.
+    public func rejections() throws(ClientError) -> [Rejection] {
+        try read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT recordType, recordId, vectorJSON, code, message FROM rejected ORDER BY id"
+            )
+            .map { row in
+                let vectorJSON: String = row["vectorJSON"]
+                let vector = try Wire.makeDecoder().decode(VersionVector.self, from: Data(vectorJSON.utf8))
+                return Rejection(
+                    type: RecordType(rawValue: row["recordType"]) ?? .annotation, id: row["recordId"],
+                    version: vector, code: row["code"], message: row["message"])
+            }
+        }
+    }
+
+    static func livePost(_ db: Database, id: String) throws -> Post {
+        try livePostVersion(db, id: id).post
+    }
+
+    /// The first non-deleted sibling of a post, with its version vector.
+    static func livePostVersion(_ db: Database, id: String) throws -> (post: Post, version: VersionVector) {
+        let siblings = try StoredVersion.fetchFrontier(db, type: .post, id: id)
+        guard let version = ReplicaStore.firstLive(siblings), case .post(let post) = version.body else {
+            throw ClientError(.notFound, "the post \(id) was deleted")
+        }
+        return (post, version.version)
+    }
+
+    static func noteEntries(_ db: Database, postId: PostID?, filter: NoteFilter = NoteFilter()) throws -> [NoteEntry] {
+        var posts = PostCache()
+        var entries: [NoteEntry] = []
+        for siblings in try ReplicaStore.frontiers(db, type: .annotation, postId: postId).values {
+            guard let version = ReplicaStore.firstLive(siblings), case .annotation(let annotation) = version.body else {
+                continue
+            }
+            let post = try posts.post(db, annotation.postId)
+            guard filter.matches(tags: annotation.tags, author: annotation.author, postSource: post?.post.source) else {
+                continue
+            }
+            entries.append(
+                NoteEntry(
+                    annotation: annotation, version: version.version, conflict: siblings.count > 1,
+                    placement: Self.place(annotation.anchor, in: post)))
+        }
+        return entries.sorted(by: Self.textOrder)
+    }
+
+    /// By post, then position in the current text, orphaned ones last, then id.
+    static func textOrder(_ lhs: NoteEntry, _ rhs: NoteEntry) -> Bool {
+        let lhsOrphaned = lhs.anchorStatus == .orphaned
+        let rhsOrphaned = rhs.anchorStatus == .orphaned
+        return (lhs.postId.rawValue, lhsOrphaned ? 1 : 0, lhs.placement.start, lhs.placement.end, lhs.id.rawValue)
+            < (rhs.postId.rawValue, rhsOrphaned ? 1 : 0, rhs.placement.start, rhs.placement.end, rhs.id.rawValue)
+    }
+
+    /// Places an anchor in the current text of its post (nil: the post is not held here, so the
+    /// passage cannot be shown: orphaned). An anchor made on this very version stands where it was made.
+    static func place(_ anchor: Anchor, in post: (post: Post, version: VersionVector)?) -> Reanchoring {
+        guard let post else { return Reanchoring(anchor: anchor, status: .orphaned) }
+        if let made = anchor.postVersion, made == post.version { return Reanchoring(anchor: anchor, status: .exact) }
+        return anchor.reanchored(in: post.post.text)
+    }
+}
+
+/// The live version of each post, loaded once per transaction.
+struct PostCache {
+    private var loaded: [PostID: (post: Post, version: VersionVector)?] = [:]
+
+    /// The post's first non-deleted sibling and its vector; nil when the post is not held or deleted.
+    mutating func post(_ db: Database, _ id: PostID) throws -> (post: Post, version: VersionVector)? {
+        if let cached = loaded[id] { return cached }
+        let siblings = try StoredVersion.fetchFrontier(db, type: .post, id: id.rawValue)
+        var result: (post: Post, version: VersionVector)?
+        if let version = ReplicaStore.firstLive(siblings), case .post(let post) = version.body {
+            result = (post, version.version)
+        }
+        loaded[id] = .some(result)
+        return result
+    }
+}

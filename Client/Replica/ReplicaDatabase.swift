@@ -1,0 +1,81 @@
+import Foundation
+import GRDB
+
+/// Opens `replica.sqlite` and brings its schema up to date.
+enum ReplicaDatabase {
+    /// Opens (creating if needed) the database at `url`, with migrations applied.
+    static func open(at url: URL) throws(ClientError) -> DatabaseQueue {
+        try ClientError.wrappingStorage("cannot open the replica database \(url.path)") {
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(10)
+            configuration.label = "nkclient.replica"
+            let created = !FileManager.default.fileExists(atPath: url.path)
+            let queue = try DatabaseQueue(path: url.path, configuration: configuration)
+            try migrator.migrate(queue)
+            if created {
+                try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)
+            }
+            return queue
+        }
+    }
+
+    /// An in-memory database with the schema, for tests.
+    static func openInMemory() throws(ClientError) -> DatabaseQueue {
+        try ClientError.wrappingStorage("cannot open an in-memory database") {
+            let queue = try DatabaseQueue()
+            try migrator.migrate(queue)
+            return queue
+        }
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            // The frontier of every record; pending = 1 is the outbox.
+            try db.execute(
+                sql: """
+                    CREATE TABLE versions (
+                        recordType TEXT NOT NULL,
+                        recordId TEXT NOT NULL,
+                        vector TEXT NOT NULL,
+                        vectorJSON TEXT NOT NULL,
+                        deleted INTEGER NOT NULL DEFAULT 0,
+                        editor TEXT,
+                        postId TEXT,
+                        body TEXT NOT NULL,
+                        pending INTEGER NOT NULL DEFAULT 0,
+                        PRIMARY KEY (recordType, recordId, vector)
+                    );
+                    CREATE INDEX versions_pending ON versions(pending, recordType);
+                    CREATE INDEX versions_post ON versions(postId);
+                    CREATE TABLE state (
+                        key TEXT PRIMARY KEY NOT NULL,
+                        value TEXT NOT NULL
+                    );
+                    CREATE TABLE rejected (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        recordType TEXT NOT NULL,
+                        recordId TEXT NOT NULL,
+                        vector TEXT NOT NULL,
+                        vectorJSON TEXT NOT NULL,
+                        deleted INTEGER NOT NULL,
+                        body TEXT NOT NULL,
+                        code TEXT NOT NULL,
+                        message TEXT NOT NULL,
+                        rejectedAt TEXT NOT NULL
+                    );
+                    -- Records whose pushed version was rejected: fetched again before the next pull.
+                    CREATE TABLE refetch (
+                        recordType TEXT NOT NULL,
+                        recordId TEXT NOT NULL,
+                        PRIMARY KEY (recordType, recordId)
+                    );
+                    """)
+        }
+        migrator.registerMigration("v2-search") { db in
+            // The full-text index over posts and notes, kept in step by triggers (SearchIndex.swift).
+            try SearchIndex.create(db)
+        }
+        return migrator
+    }
+}

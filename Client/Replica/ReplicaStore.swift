@@ -1,0 +1,151 @@
+import Foundation
+import GRDB
+import NKProtocol
+
+/// The replica's database operations, each inside a transaction its caller opened.
+enum ReplicaStore {
+    // MARK: Frontiers
+
+    /// Every record of `type` (optionally only the annotations of one post), grouped by id,
+    /// siblings in deterministic order.
+    static func frontiers(_ db: Database, type: RecordType, postId: PostID? = nil) throws -> [String: [StoredVersion]] {
+        let rows: [StoredVersion]
+        if let postId {
+            rows = try StoredVersion.fetchAll(
+                db, sql: "SELECT \(StoredVersion.columns) FROM versions WHERE recordType = ? AND postId = ?",
+                arguments: [type.rawValue, postId.rawValue])
+        } else {
+            rows = try StoredVersion.fetchAll(
+                db, sql: "SELECT \(StoredVersion.columns) FROM versions WHERE recordType = ?",
+                arguments: [type.rawValue])
+        }
+        return Dictionary(grouping: rows, by: \.version.id).mapValues {
+            $0.sorted { Frontier.siblingOrder($0.version.version, $1.version.version) }
+        }
+    }
+
+    /// The first non-deleted sibling, in sibling order.
+    static func firstLive(_ siblings: [StoredVersion]) -> RecordVersion? {
+        siblings.first { !$0.version.deleted }?.version
+    }
+
+    // MARK: Ids
+
+    /// The full id of the record of `type` whose id starts with `prefix`, as git resolves
+    /// abbreviated commits.
+    static func resolveID(_ db: Database, type: RecordType, prefix: String) throws -> String {
+        let text = prefix.trimmingWhitespaceAndNewlines().lowercased()
+        let noun = type == .post ? "post" : "annotation"
+        guard !text.isEmpty else { throw ClientError(.invalidInput, "the \(noun) id is empty") }
+        let matches = try String.fetchAll(
+            db,
+            sql: """
+                SELECT DISTINCT recordId FROM versions
+                WHERE recordType = ? AND substr(lower(recordId), 1, ?) = ? ORDER BY recordId LIMIT 1000
+                """,
+            arguments: [type.rawValue, text.count, text])
+        if let exact = matches.first(where: { $0.lowercased() == text }) { return exact }
+        switch matches.count {
+        case 0: throw ClientError(.notFound, "no \(noun) has the id '\(text.prefix(80))'")
+        case 1: return matches[0]
+        default:
+            throw ClientError(
+                .ambiguousID,
+                "the id prefix '\(text.prefix(80))' matches \(matches.count) \(noun)s; give more characters")
+        }
+    }
+
+    // MARK: Writing
+
+    /// Writes a local version: validated, then applied with the frontier rule, marked pending.
+    static func writeLocal(_ db: Database, _ version: RecordVersion) throws {
+        do {
+            try version.validate()
+        } catch {
+            throw ClientError(.invalidInput, error.message)
+        }
+        let held = try StoredVersion.fetchFrontier(db, type: version.type, id: version.id)
+        let outcome = Frontier.apply(version.version, to: held.map(\.version.version))
+        guard outcome.status != .unchanged else {
+            throw ClientError(.storage, "a local edit did not dominate the versions it was made from")
+        }
+        for vector in outcome.removed {
+            try StoredVersion.delete(db, type: version.type, id: version.id, vector: vector)
+        }
+        try StoredVersion(version: version, pending: true).insert(db)
+    }
+
+    /// Applies a version that came from the server with the frontier rule.
+    ///
+    /// A version equal to a held pending one means the server holds ours: it is taken as the
+    /// server stored it and leaves the outbox.
+    @discardableResult
+    static func applyRemote(_ db: Database, _ version: RecordVersion) throws -> ApplyStatus {
+        let held = try StoredVersion.fetchFrontier(db, type: version.type, id: version.id)
+        let outcome = Frontier.apply(version.version, to: held.map(\.version.version))
+        if outcome.status == .unchanged {
+            if let equal = outcome.equal, held.contains(where: { $0.version.version == equal && $0.pending }) {
+                try StoredVersion(version: version, pending: false).insert(db)
+            }
+            return .unchanged
+        }
+        for vector in outcome.removed {
+            try StoredVersion.delete(db, type: version.type, id: version.id, vector: vector)
+        }
+        try StoredVersion(version: version, pending: false).insert(db)
+        return outcome.status
+    }
+
+    /// Drops the held versions of a record that a hidden version dominates. Returns how many.
+    @discardableResult
+    static func applyHidden(_ db: Database, _ hidden: HiddenVersion) throws -> Int {
+        let held = try StoredVersion.fetchFrontier(db, type: hidden.type, id: hidden.id)
+        let removed = Frontier.hide(hidden.version, from: held.map(\.version.version))
+        for vector in removed {
+            try StoredVersion.delete(db, type: hidden.type, id: hidden.id, vector: vector)
+        }
+        return removed.count
+    }
+
+    // MARK: Counts and state
+
+    static func pendingCount(_ db: Database) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM versions WHERE pending = 1") ?? 0
+    }
+
+    static func conflictCount(_ db: Database) throws -> Int {
+        try Int.fetchOne(
+            db,
+            sql: """
+                SELECT COUNT(*) FROM (SELECT 1 FROM versions GROUP BY recordType, recordId HAVING COUNT(*) > 1)
+                """) ?? 0
+    }
+
+    static func rejectedCount(_ db: Database) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM rejected") ?? 0
+    }
+
+    static func stateValue(_ db: Database, _ key: String) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT value FROM state WHERE key = ?", arguments: [key])
+    }
+
+    static func setState(_ db: Database, _ key: String, _ value: String) throws {
+        try db.execute(sql: "INSERT OR REPLACE INTO state (key, value) VALUES (?, ?)", arguments: [key, value])
+    }
+
+    static func cursor(_ db: Database) throws -> Int64 {
+        try stateValue(db, "cursor").flatMap { Int64($0) } ?? 0
+    }
+
+    static func setCursor(_ db: Database, _ cursor: Int64) throws {
+        try setState(db, "cursor", String(cursor))
+    }
+
+    static func lastSync(_ db: Database) throws -> Date? {
+        try stateValue(db, "lastSync").flatMap { ISO8601DateFormatter().date(from: $0) }
+    }
+
+    static func setLastSync(_ db: Database, _ date: Date) throws {
+        try setState(db, "lastSync", ISO8601DateFormatter().string(from: date))
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import NKProtocol
+
+/// The HTTP protocol's endpoints over a ``Transport``, with every failure classified once into a
+/// ``ClientError``.
+public struct ServerAPI: Sendable {
+    /// The server's base URL, without a trailing slash.
+    public let server: String
+    let token: String
+    let transport: any Transport
+
+    public init(server: String, token: String, transport: any Transport) {
+        self.server = ClientConfig.normalisedServer(server)
+        self.token = token
+        self.transport = transport
+    }
+
+    /// `GET /v1/me`: who the token belongs to.
+    public func me() async throws(ClientError) -> MeResponse {
+        try await call(.get, "/v1/me", as: MeResponse.self)
+    }
+
+    /// `POST /v1/push`.
+    public func push(_ request: PushRequest) async throws(ClientError) -> PushResponse {
+        let body: Data
+        do {
+            body = try Wire.makeEncoder().encode(request)
+        } catch {
+            throw ClientError(.invalidInput, "a local version could not be encoded: \(error)")
+        }
+        return try await call(.post, "/v1/push", body: body, as: PushResponse.self)
+    }
+
+    /// `GET /v1/changes?since=SEQ&limit=N`.
+    public func changes(since cursor: Int64, limit: Int = Wire.defaultPullLimit) async throws(ClientError)
+        -> PullResponse
+    {
+        try await call(.get, "/v1/changes?since=\(cursor)&limit=\(limit)", as: PullResponse.self)
+    }
+
+    /// `GET /v1/records/{type}/{id}`: the record's current frontier, or nil when the server has none.
+    public func record(type: RecordType, id: String) async throws(ClientError) -> RecordResponse? {
+        let path = "/v1/records/\(type.rawValue)/\(Self.escapePathSegment(id))"
+        do {
+            return try await call(.get, path, as: RecordResponse.self)
+        } catch  where error.serverStatus == 404 {
+            return nil
+        }
+    }
+
+    private func call<T: Decodable>(
+        _ method: HTTPRequest.Method, _ path: String, body: Data? = nil, as type: T.Type
+    ) async throws(ClientError) -> T {
+        var headers: [(name: String, value: String)] = [
+            ("Authorization", "Bearer \(token)"),
+            ("Accept", "application/json"),
+            ("NK-Protocol", String(Wire.protocolVersion)),
+        ]
+        if body != nil { headers.append(("Content-Type", "application/json")) }
+        let request = HTTPRequest(method: method, url: server + path, headers: headers, body: body)
+        let response: HTTPResponse
+        do {
+            response = try await transport.send(request)
+        } catch let error as TransportError {
+            throw Self.classify(error, server: server)
+        } catch {
+            throw ClientError(.unreachable, "cannot reach the server at \(server) (\(error))")
+        }
+        if let error = Self.classify(status: response.status, body: response.body, server: server) {
+            throw error
+        }
+        do {
+            return try Wire.makeDecoder().decode(T.self, from: response.body)
+        } catch {
+            throw ClientError(
+                .badResponse,
+                "the server at \(server) sent an answer that is not NK Sync protocol version \(Wire.protocolVersion)")
+        }
+    }
+
+    /// A transport failure as a client error.
+    static func classify(_ error: TransportError, server: String) -> ClientError {
+        switch error.kind {
+        case .unreachable: ClientError(.unreachable, "cannot reach the server at \(server) (\(error.reason))")
+        case .other: ClientError(.unreachable, "cannot talk to the server at \(server) (\(error.reason))")
+        }
+    }
+
+    /// An HTTP status other than 2xx as a client error (nil for 2xx).
+    static func classify(status: Int, body: Data, server: String) -> ClientError? {
+        guard !(200..<300).contains(status) else { return nil }
+        let detail = try? Wire.makeDecoder().decode(ErrorResponse.self, from: body).error
+        let said = detail.map { "\($0.message) (\($0.code))" } ?? "HTTP \(status)"
+        var error: ClientError
+        switch status {
+        case 401:
+            error = ClientError(
+                .unauthorized,
+                "the server at \(server) rejected the token (wrong or revoked); run nkclient login --token TOKEN",
+                serverCode: detail?.code)
+        case 403:
+            error = ClientError(.forbidden, "the server at \(server) refused: \(said)", serverCode: detail?.code)
+        case 400..<500:
+            error = ClientError(
+                .rejectedByServer, "the server at \(server) refused the request: \(said)", serverCode: detail?.code)
+        default:
+            error = ClientError(.serverError, "the server at \(server) failed: \(said)", serverCode: detail?.code)
+        }
+        error.serverStatus = status
+        return error
+    }
+
+    /// Percent-encodes everything but unreserved characters.
+    static func escapePathSegment(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+}

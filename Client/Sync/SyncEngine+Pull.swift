@@ -1,0 +1,35 @@
+import NKProtocol
+
+extension SyncEngine {
+    /// Pulls change pages from the cursor until the server says there are no more; each page is
+    /// applied together with its cursor in one transaction.
+    func pull(into summary: inout SyncSummary) async throws(ClientError) {
+        var cursor = try await replica.readAsync { db in try ReplicaStore.cursor(db) }
+        var received = 0
+        while true {
+            let page = try await api.changes(since: cursor, limit: pullLimit)
+            let next = try PullStep.next(after: cursor, page: page)
+            let changed = try await replica.writeAsync { db in
+                var changed = 0
+                for change in page.changes {
+                    if let record = change.record {
+                        if try ReplicaStore.applyRemote(db, record) != .unchanged { changed += 1 }
+                    } else if let hidden = change.hidden {
+                        if try ReplicaStore.applyHidden(db, hidden) > 0 { changed += 1 }
+                    }
+                }
+                try ReplicaStore.setCursor(db, page.next)
+                return changed
+            }
+            summary.pulled += changed
+            received += page.changes.count
+            if page.more || received > 0 { progress?.report("pulling", completed: received, total: nil) }
+            logger.debug(
+                "Applied a pull page", metadata: ["sync.changes": "\(page.changes.count)", "sync.next": "\(page.next)"])
+            switch next {
+            case .continueFrom(let value): cursor = value
+            case .done: return
+            }
+        }
+    }
+}

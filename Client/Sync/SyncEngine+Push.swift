@@ -1,0 +1,65 @@
+import Foundation
+import NKProtocol
+
+extension SyncEngine {
+    /// Pushes pending versions in batches until the outbox is empty.
+    func push(into summary: inout SyncSummary) async throws(ClientError) {
+        let replicaID = replica.config.replica
+        let total = try await replica.readAsync { db in try ReplicaStore.pendingCount(db) }
+        var sent = 0
+        while true {
+            let pending = try await replica.readAsync { db in
+                try ReplicaStore.pendingVersions(db, limit: Wire.maxPushBatch)
+            }
+            let encoder = Wire.makeEncoder()
+            let batch = PushPlan.batch(pending.map(PushPlan.wireVersion)) { version in
+                (try? encoder.encode(version).count) ?? 0
+            }
+            guard !batch.isEmpty else { return }
+            let response = try await api.push(PushRequest(replica: replicaID, versions: batch))
+            let outcome = try PushPlan.interpret(sent: batch, response: response)
+            let date = replica.now()
+            let acknowledged = try await replica.writeAsync { db in
+                var count = 0
+                for version in outcome.acknowledged where try ReplicaStore.acknowledge(db, version) {
+                    count += 1
+                }
+                for rejected in outcome.rejected {
+                    try ReplicaStore.reject(db, rejected, at: date)
+                }
+                return count
+            }
+            sent += batch.count
+            if total > 0 { progress?.report("pushing", completed: min(sent, total), total: total) }
+            summary.pushed += acknowledged
+            summary.rejections += outcome.rejected.map {
+                Rejection(
+                    type: $0.version.type, id: $0.version.id, version: $0.version.version, code: $0.code,
+                    message: $0.message)
+            }
+            logger.debug(
+                "Pushed a batch",
+                metadata: [
+                    "sync.sent": "\(batch.count)", "sync.acknowledged": "\(acknowledged)",
+                    "sync.rejected": "\(outcome.rejected.count)",
+                ])
+        }
+    }
+
+    /// Fetches again every record a rejected version was dropped from, and applies what the server holds.
+    func refetch(into summary: inout SyncSummary) async throws(ClientError) {
+        let keys = try await replica.readAsync { db in try ReplicaStore.recordsToRefetch(db) }
+        for key in keys {
+            let versions = try await api.record(type: key.type, id: key.id)?.versions ?? []
+            let changed = try await replica.writeAsync { db in
+                var changed = 0
+                for version in versions where version.type == key.type && version.id == key.id {
+                    if try ReplicaStore.applyRemote(db, version) != .unchanged { changed += 1 }
+                }
+                try ReplicaStore.clearRefetch(db, key)
+                return changed
+            }
+            summary.pulled += changed
+        }
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import Logging
+import NKProtocol
+
+/// Push then pull, as DESIGN.md's state machine says.
+///
+/// Each push batch's results are recorded in one transaction, and each pull page is applied in
+/// one transaction together with its cursor, so stopping the client at any instant loses nothing.
+public struct SyncEngine: Sendable {
+    public let replica: Replica
+    public let api: ServerAPI
+    let logger: Logger
+    /// Versions per pull page.
+    var pullLimit = Wire.defaultPullLimit
+    /// Told after each push batch and each pull page (the command line draws a bar from it).
+    public var progress: (any ProgressReporter)?
+
+    /// A sync engine for `replica` talking to its server through `transport`.
+    public init(replica: Replica, transport: any Transport, logger: Logger = Logger(label: "nkclient.sync")) {
+        self.replica = replica
+        self.api = ServerAPI(server: replica.config.server, token: replica.config.token, transport: transport)
+        self.logger = logger
+    }
+
+    /// Pushes the outbox, fetches records whose versions were rejected, then pulls every change.
+    ///
+    /// - Throws: a ``ClientError`` whose message says how many local changes are kept.
+    public func run() async throws(ClientError) -> SyncSummary {
+        var summary = SyncSummary()
+        do {
+            try await push(into: &summary)
+            try await refetch(into: &summary)
+            try await pull(into: &summary)
+        } catch {
+            throw await keptChanges(error)
+        }
+        let date = replica.now()
+        summary.conflicts = try await replica.writeAsync { db in
+            try ReplicaStore.setLastSync(db, date)
+            return try ReplicaStore.conflictCount(db)
+        }
+        return summary
+    }
+
+    /// The error with the number of local changes still waiting added to its message.
+    private func keptChanges(_ error: ClientError) async -> ClientError {
+        guard let pending = try? await replica.readAsync({ db in try ReplicaStore.pendingCount(db) }) else {
+            return error
+        }
+        var result = error
+        let noun = pending == 1 ? "1 local change is" : "\(pending) local changes are"
+        result.message += "; \(noun) kept and will be pushed on the next sync"
+        return result
+    }
+}

@@ -1,0 +1,21 @@
+/// Why a request got no HTTP response.
+public struct TransportError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// Whether to count the failure as "the server cannot be reached" (worth retrying later).
+    public enum Kind: Sendable, Hashable {
+        /// Connection refused, unknown host, timeout, or the connection dropped.
+        case unreachable
+        /// A bad URL, an answer too large, or another local failure.
+        case other
+    }
+
+    public var kind: Kind
+    /// A short reason, such as `connection refused` or `timed out`.
+    public var reason: String
+
+    public init(_ kind: Kind, _ reason: String) {
+        self.kind = kind
+        self.reason = reason
+    }
+
+    public var description: String { reason }
+}

@@ -1,0 +1,67 @@
+import NKProtocol
+
+/// One annotation as `nkclient notes` and `nkclient read` show it: the fields of its first
+/// non-deleted sibling, and where its passage stands in the post's current text.
+public struct NoteEntry: Encodable, Hashable, Sendable {
+    public var id: AnnotationID
+    public var postId: PostID
+    public var author: String
+    public var visibility: Visibility
+    /// The anchor as it was made (its quote is the one the author chose).
+    public var anchor: Anchor
+    public var note: String
+    public var tags: [String]
+    /// The version vector of the sibling shown.
+    public var version: VersionVector
+    /// True when the annotation has more than one sibling.
+    public var conflict: Bool
+    /// How the anchor was found in the post's current text (``Anchor/reanchored(in:)``).
+    public var anchorStatus: AnchorStatus
+    /// Where the passage stands now: the re-anchored anchor when `moved` or `fuzzy`, the stored one
+    /// when `exact` or `orphaned` (an orphaned placement points nowhere and is never marked).
+    public var placement: Anchor
+
+    /// An entry whose anchor is placed as `placement` says (nil: exactly where it was made).
+    public init(annotation: Annotation, version: VersionVector, conflict: Bool, placement: Reanchoring? = nil) {
+        id = annotation.id
+        postId = annotation.postId
+        author = annotation.author
+        visibility = annotation.visibility
+        anchor = annotation.anchor
+        note = annotation.note
+        tags = annotation.tags
+        self.version = version
+        self.conflict = conflict
+        anchorStatus = placement?.status ?? .exact
+        self.placement = placement?.anchor ?? annotation.anchor
+    }
+
+    /// The quoted text, as the author chose it.
+    public var quote: String { anchor.exact }
+
+    /// The passage's range in the post's current text (Unicode scalar offsets); nil when orphaned.
+    public var range: Range<Int>? {
+        guard anchorStatus != .orphaned, placement.start >= 0, placement.end >= placement.start else { return nil }
+        return placement.start..<placement.end
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, postId, author, visibility, quote, note, tags, version, conflict, anchor
+    }
+
+    /// `{"id","postId","author","visibility","quote","note","tags","version","conflict","anchor"}`;
+    /// `anchor` is the status: `exact`, `moved`, `fuzzy` or `orphaned`.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(postId, forKey: .postId)
+        try c.encode(author, forKey: .author)
+        try c.encode(visibility, forKey: .visibility)
+        try c.encode(quote, forKey: .quote)
+        try c.encode(note, forKey: .note)
+        try c.encode(tags, forKey: .tags)
+        try c.encode(version, forKey: .version)
+        try c.encode(conflict, forKey: .conflict)
+        try c.encode(anchorStatus, forKey: .anchor)
+    }
+}

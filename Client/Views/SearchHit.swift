@@ -1,0 +1,56 @@
+import NKProtocol
+
+/// One hit of `nkclient search`: a post or a note, with its best-matching passage.
+public struct SearchHit: Encodable, Hashable, Sendable {
+    /// What was found.
+    public enum Kind: String, Encodable, Hashable, Sendable {
+        case post
+        case note
+    }
+
+    /// Marks the start of a matched term in ``snippet``.
+    public static let highlightStart = "\u{2}"
+    /// Marks the end of a matched term in ``snippet``.
+    public static let highlightEnd = "\u{3}"
+
+    public var kind: Kind
+    /// The post's id, or the annotation's.
+    public var id: String
+    /// The post (the note's post, for a note).
+    public var postId: PostID
+    /// The post's title.
+    public var title: String
+    /// The passage that matched, from SQLite's `snippet()`, with each matched term between
+    /// ``highlightStart`` and ``highlightEnd``; see ``snippet(open:close:)``.
+    public var snippet: String
+    /// bm25 score (lower is better; FTS5 gives negative numbers).
+    public var rank: Double
+    /// The note's author (notes only).
+    public var author: String?
+    /// The note's tags (notes only).
+    public var tags: [String]?
+
+    /// The snippet with every matched term between `open` and `close` (`[`/`]`, or ANSI bold).
+    public func snippet(open: String, close: String) -> String {
+        snippet.replacingOccurrences(of: Self.highlightStart, with: open)
+            .replacingOccurrences(of: Self.highlightEnd, with: close)
+    }
+
+    enum CodingKeys: String, CodingKey { case kind, id, postId, title, snippet, rank, author, tags }
+
+    /// `{"kind","id","postId","title","snippet","rank"}`, plus `author` and `tags` for a note; matched
+    /// terms are marked `[term]` in the snippet.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(id, forKey: .id)
+        try c.encode(postId, forKey: .postId)
+        try c.encode(title, forKey: .title)
+        try c.encode(snippet(open: "[", close: "]"), forKey: .snippet)
+        try c.encode(rank, forKey: .rank)
+        if kind == .note {
+            try c.encode(author ?? "", forKey: .author)
+            try c.encode(tags ?? [], forKey: .tags)
+        }
+    }
+}

@@ -1,0 +1,120 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny")
+]
+
+let package = Package(
+    name: "nksync",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "nkserver", targets: ["nkserver"]),
+        .executable(name: "nkclient", targets: ["nkclient"]),
+        .library(name: "NKProtocol", targets: ["NKProtocol"]),
+        .library(name: "NKServer", targets: ["NKServer"]),
+        .library(name: "NKClient", targets: ["NKClient"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+    ],
+    targets: [
+        // Shared model and wire types. Foundation only.
+        .target(
+            name: "NKProtocol",
+            path: "Protocol",
+            swiftSettings: swiftSettings
+        ),
+        // Authoritative store (GRDB) and HTTP API (Hummingbird).
+        .target(
+            name: "NKServer",
+            dependencies: [
+                "NKProtocol",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Server",
+            swiftSettings: swiftSettings
+        ),
+        // libcurl, wrapped for Swift (curl_easy_setopt is variadic: see shim.h).
+        .systemLibrary(
+            name: "CCurl",
+            path: "Sources/CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        // Local replica (GRDB), sync engine and libcurl transport.
+        .target(
+            name: "NKClient",
+            dependencies: [
+                "NKProtocol",
+                "CCurl",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Client",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "nkserver",
+            dependencies: [
+                "NKServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/nkserver",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "nkclient",
+            dependencies: [
+                "NKClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/nkclient",
+            swiftSettings: swiftSettings
+        ),
+        // Helpers shared by the test targets: temporary folders, child processes.
+        .target(
+            name: "NKTestSupport",
+            dependencies: ["NKProtocol"],
+            path: "Tests/NKTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "NKProtocolTests",
+            dependencies: [
+                "NKProtocol",
+                "NKTestSupport",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "NKServerTests",
+            dependencies: [
+                "NKServer",
+                "NKTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "NKClientTests",
+            dependencies: ["NKClient", "NKTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "NKEndToEndTests",
+            dependencies: ["NKProtocol", "NKTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,107 @@
+import Foundation
+
+/// Who may read an annotation.
+public enum Visibility: String, Codable, Hashable, Sendable, CaseIterable {
+    /// Every researcher on the server.
+    case shared
+    /// Only its author's replicas.
+    case `private`
+}
+
+/// Where an annotation stands in a post, as the W3C Web Annotation model anchors text:
+/// the exact quote with some context before and after, and its position.
+public struct Anchor: Codable, Hashable, Sendable {
+    /// The quoted text.
+    public var exact: String
+    /// Up to ``contextLength`` characters before the quote.
+    public var prefix: String
+    /// Up to ``contextLength`` characters after the quote.
+    public var suffix: String
+    /// Offset of the first character of the quote in ``Post/text``, in Unicode scalars.
+    public var start: Int
+    /// Offset just past the quote, in Unicode scalars.
+    public var end: Int
+    /// The version of the post the anchor was made on (nil for anchors made before it was recorded).
+    /// Encoded only when present.
+    public var postVersion: VersionVector?
+
+    /// How many characters of context an anchor keeps on each side.
+    public static let contextLength = 32
+
+    public init(
+        exact: String, prefix: String, suffix: String, start: Int, end: Int, postVersion: VersionVector? = nil
+    ) {
+        self.exact = exact
+        self.prefix = prefix
+        self.suffix = suffix
+        self.start = start
+        self.end = end
+        self.postVersion = postVersion
+    }
+
+    enum CodingKeys: String, CodingKey { case exact, prefix, suffix, start, end, postVersion }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        exact = try c.decode(String.self, forKey: .exact)
+        prefix = try c.decode(String.self, forKey: .prefix)
+        suffix = try c.decode(String.self, forKey: .suffix)
+        start = try c.decode(Int.self, forKey: .start)
+        end = try c.decode(Int.self, forKey: .end)
+        postVersion = try c.decodeIfPresent(VersionVector.self, forKey: .postVersion)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(exact, forKey: .exact)
+        try c.encode(prefix, forKey: .prefix)
+        try c.encode(suffix, forKey: .suffix)
+        try c.encode(start, forKey: .start)
+        try c.encode(end, forKey: .end)
+        try c.encodeIfPresent(postVersion, forKey: .postVersion)
+    }
+}
+
+/// A researcher's note on a passage of a post.
+public struct Annotation: Codable, Hashable, Sendable {
+    public var id: AnnotationID
+    public var postId: PostID
+    public var anchor: Anchor
+    public var note: String
+    /// Tags, sorted and without duplicates.
+    public var tags: [String]
+    public var visibility: Visibility
+    /// The researcher who created the annotation. The server sets it from the token.
+    public var author: String
+    /// Informational only: never used to order versions.
+    public var createdAt: Date
+    /// Informational only: never used to order versions.
+    public var updatedAt: Date
+
+    public init(
+        id: AnnotationID,
+        postId: PostID,
+        anchor: Anchor,
+        note: String,
+        tags: [String],
+        visibility: Visibility,
+        author: String,
+        createdAt: Date,
+        updatedAt: Date
+    ) {
+        self.id = id
+        self.postId = postId
+        self.anchor = anchor
+        self.note = note
+        self.tags = Annotation.normalisedTags(tags)
+        self.visibility = visibility
+        self.author = author
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
+    /// Tags trimmed, sorted, without empty ones or duplicates.
+    public static func normalisedTags<S: Sequence>(_ tags: S) -> [String] where S.Element == String {
+        Array(Set(tags.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty })).sorted()
+    }
+}

@@ -1,0 +1,52 @@
+import Hummingbird
+import Logging
+
+/// Builds the HTTP application on an open store: routes, auth and error middleware.
+///
+/// Tests call this with a store on a temporary database and drive it with `app.test(.router)`.
+///
+/// - Parameter onListening: called once the server accepts connections, with the host and the
+///   port it really bound (useful with port 0).
+public func buildApplication(
+    configuration: ServerConfiguration,
+    store: ServerStore,
+    logger: Logger = Logger(label: "nkserver"),
+    onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in }
+) -> some ApplicationProtocol {
+    let router = Router(context: SyncRequestContext.self)
+    router.add(middleware: ErrorMiddleware<SyncRequestContext>(maxBodyBytes: configuration.maxBodyBytes))
+    router.add(middleware: LogRequestsMiddleware(.debug))
+    SyncRoutes(store: store, configuration: configuration).add(to: router)
+    let host = configuration.host
+    let configuredPort = configuration.port
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(host, port: configuredPort), serverName: "nkserver"),
+        onServerRunning: { channel in
+            await onListening(host, channel.localAddress?.port ?? configuredPort)
+        },
+        logger: logger
+    )
+}
+
+/// Opens the store at `configuration.databasePath` and builds the application on it.
+///
+/// - Throws: ``ServerError`` `database` when the database cannot be opened.
+public func buildApplication(
+    configuration: ServerConfiguration,
+    logger: Logger = Logger(label: "nkserver"),
+    onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in }
+) throws -> some ApplicationProtocol {
+    let store = try ServerStore(path: configuration.databasePath)
+    return buildApplication(configuration: configuration, store: store, logger: logger, onListening: onListening)
+}
+
+/// Runs the server until SIGINT or SIGTERM, then shuts down gracefully.
+public func runServer(
+    configuration: ServerConfiguration,
+    logger: Logger = Logger(label: "nkserver"),
+    onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in }
+) async throws {
+    let app = try buildApplication(configuration: configuration, logger: logger, onListening: onListening)
+    try await app.runService()
+}

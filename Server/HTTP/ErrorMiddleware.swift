@@ -1,0 +1,74 @@
+import Hummingbird
+import Logging
+import NKProtocol
+
+/// Turns every error into `{"error":{"code","message"}}` with its status, and stamps every
+/// response with `NK-Protocol`. Internal errors are logged by type and answered without detail.
+struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    let maxBodyBytes: Int
+
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch {
+            response = self.response(for: error, logger: context.logger)
+        }
+        response.headers[.nkProtocol] = String(Wire.protocolVersion)
+        return response
+    }
+
+    func response(for error: any Error, logger: Logger) -> Response {
+        switch error {
+        case let error as ServerError:
+            let status = error.code.httpStatus
+            if status == .internalServerError {
+                return internalError(error.underlying ?? error, logger: logger)
+            }
+            var response = Response.error(
+                ErrorResponse(code: error.code.rawValue, message: error.message), status: status)
+            if status == .unauthorized {
+                response.headers[.wwwAuthenticate] = "Bearer"
+            }
+            return response
+        case let error as DecodingError:
+            return Response.error(
+                ErrorResponse(code: ServerError.Code.invalidJSON.rawValue, message: error.summary), status: .badRequest)
+        case let error as any HTTPResponseError:
+            return response(forStatus: error.status, logger: logger, error: error)
+        default:
+            return internalError(error, logger: logger)
+        }
+    }
+
+    /// Hummingbird's own errors: unknown routes, bodies over the limit.
+    private func response(forStatus status: HTTPResponse.Status, logger: Logger, error: any Error) -> Response {
+        let code: ServerError.Code
+        let message: String
+        switch status {
+        case .notFound, .methodNotAllowed:
+            (code, message) = (.notFound, "no such endpoint; see docs/DESIGN.md for the API")
+        case .contentTooLarge:
+            (code, message) = (
+                .bodyTooLarge, "the request body is larger than \(maxBodyBytes) bytes; push fewer versions"
+            )
+        case .unauthorized:
+            (code, message) = (.unauthorized, "this endpoint needs a valid bearer token")
+        case .forbidden:
+            (code, message) = (.forbidden, "this is not allowed")
+        default:
+            guard status.kind == .clientError else { return internalError(error, logger: logger) }
+            (code, message) = (.badRequest, "the request is malformed (\(status.code))")
+        }
+        return Response.error(ErrorResponse(code: code.rawValue, message: message), status: code.httpStatus)
+    }
+
+    private func internalError(_ error: any Error, logger: Logger) -> Response {
+        logger.error("Request failed", metadata: ["nk.error.type": "\(String(reflecting: type(of: error)))"])
+        return Response.error(
+            ErrorResponse(code: ServerError.Code.internal.rawValue, message: "the server failed; try again later"),
+            status: .internalServerError)
+    }
+}

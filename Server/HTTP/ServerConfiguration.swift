@@ -1,0 +1,37 @@
+import NKProtocol
+
+/// How `nkserver serve` runs: where the database is, where to listen, and the request limits.
+public struct ServerConfiguration: Sendable {
+    /// The SQLite file; created if missing. Default `./nkserver.sqlite`.
+    public var databasePath: String
+    /// The address to bind. Default `127.0.0.1`.
+    public var host: String
+    /// The port to bind; 0 takes a free port. Default 8080.
+    public var port: Int
+    /// Largest request body, in bytes. Default ``NKProtocol/Wire/maxBodyBytes`` (8 MiB).
+    public var maxBodyBytes: Int
+    /// Most versions in one push. Default ``NKProtocol/Wire/maxPushBatch`` (500).
+    public var maxPushBatch: Int
+    /// Page size of a pull without `limit`. Default ``NKProtocol/Wire/defaultPullLimit`` (500).
+    public var defaultPullLimit: Int
+    /// Largest page of a pull; larger limits are lowered to it. Default ``NKProtocol/Wire/maxPullLimit``.
+    public var maxPullLimit: Int
+
+    public init(
+        databasePath: String = "./nkserver.sqlite",
+        host: String = "127.0.0.1",
+        port: Int = 8080,
+        maxBodyBytes: Int = Wire.maxBodyBytes,
+        maxPushBatch: Int = Wire.maxPushBatch,
+        defaultPullLimit: Int = Wire.defaultPullLimit,
+        maxPullLimit: Int = Wire.maxPullLimit
+    ) {
+        self.databasePath = databasePath
+        self.host = host
+        self.port = port
+        self.maxBodyBytes = maxBodyBytes
+        self.maxPushBatch = maxPushBatch
+        self.defaultPullLimit = defaultPullLimit
+        self.maxPullLimit = maxPullLimit
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import Hummingbird
+import Logging
+import NKProtocol
+
+/// The endpoints of protocol version 1 (see `docs/DESIGN.md`).
+struct SyncRoutes: Sendable {
+    let store: ServerStore
+    let configuration: ServerConfiguration
+
+    func add(to router: Router<SyncRequestContext>) {
+        router.get("health") { _, _ in try Response.json(HealthResponse()) }
+        let v1 = router.group("v1").add(middleware: AuthMiddleware(store: store))
+        v1.get("me", use: me)
+        v1.post("push", use: push)
+        v1.get("changes", use: changes)
+        v1.get("records/:type/:id", use: record)
+    }
+
+    @Sendable func me(_ request: Request, context: SyncRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        return try .json(MeResponse(user: user.name, readOnly: user.readOnly))
+    }
+
+    @Sendable func push(_ request: Request, context: SyncRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        let body = try await collectBody(request)
+        let push = try PushRequest.decode(body: body)
+        guard push.versions.count <= configuration.maxPushBatch else {
+            throw ServerError(
+                .batchTooLarge,
+                "a push holds at most \(configuration.maxPushBatch) versions, this one \(push.versions.count); split it"
+            )
+        }
+        let results = try await store.push(user: user, replica: push.replica, versions: push.versions)
+        context.logger.info(
+            "Applied push",
+            metadata: [
+                "nk.replica": .string(push.replica.rawValue),
+                "nk.push.count": "\(results.count)",
+                "nk.push.rejected": "\(results.count { $0.status == .rejected })",
+            ])
+        return try .json(PushResponse(results: results))
+    }
+
+    @Sendable func changes(_ request: Request, context: SyncRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        let query = request.uri.queryParameters
+        var since: Int64 = 0
+        if let text = query["since"] {
+            guard let value = Int64(text), value >= 0 else {
+                throw ServerError(.invalidCursor, "'since' must be a sequence number (0 or more) from an earlier pull")
+            }
+            since = value
+        }
+        var limit = configuration.defaultPullLimit
+        if let text = query["limit"] {
+            guard let value = Int(text), value >= 1 else {
+                throw ServerError(.badRequest, "'limit' must be a number from 1 to \(configuration.maxPullLimit)")
+            }
+            limit = min(value, configuration.maxPullLimit)
+        }
+        let page = try await store.changes(user: user, since: since, limit: limit)
+        return try .json(page)
+    }
+
+    @Sendable func record(_ request: Request, context: SyncRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        guard let type = context.parameters.get("type", as: RecordType.self) else {
+            throw ServerError(.notFound, "the record type must be 'post' or 'annotation'")
+        }
+        let id = try context.parameters.require("id")
+        let versions = try await store.record(user: user, type: type, id: id)
+        return try .json(RecordResponse(versions: versions))
+    }
+
+    /// The whole body, refused when over the limit: exactly `maxBodyBytes` is accepted.
+    private func collectBody(_ request: Request) async throws -> Data {
+        let tooLarge = ServerError(
+            .bodyTooLarge, "the request body is larger than \(configuration.maxBodyBytes) bytes; push fewer versions")
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > configuration.maxBodyBytes {
+            throw tooLarge
+        }
+        var request = request
+        do {
+            let buffer = try await request.collectBody(upTo: configuration.maxBodyBytes)
+            return Data(buffer.readableBytesView)
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+            throw tooLarge
+        }
+    }
+}

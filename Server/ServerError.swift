@@ -1,0 +1,88 @@
+/// An error of the server library: a stable code, a message that says what happened and what to do,
+/// and the underlying cause when a dependency failed.
+///
+/// Messages never carry note texts or tokens. The HTTP layer turns the code into a status and an
+/// ``NKProtocol/ErrorResponse``; the command line turns it into an exit code.
+public struct ServerError: Error, Sendable, CustomStringConvertible {
+    /// A stable error code, as sent on the wire (`bad_request`, `forbidden`, ...).
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Base: String, Hashable, Sendable {
+            case badRequest = "bad_request"
+            case invalidJSON = "invalid_json"
+            case invalidCursor = "invalid_cursor"
+            case batchTooLarge = "batch_too_large"
+            case unauthorized
+            case forbidden
+            case replicaMismatch = "replica_mismatch"
+            case readOnly = "read_only"
+            case notFound = "not_found"
+            case bodyTooLarge = "body_too_large"
+            case `internal`
+            case invalidUserName = "invalid_user_name"
+            case userExists = "user_exists"
+            case unknownUser = "unknown_user"
+            case invalidPost = "invalid_post"
+            case invalidCorpus = "invalid_corpus"
+            case unreadableFile = "unreadable_file"
+            case database
+        }
+
+        private let base: Base
+        private init(_ base: Base) { self.base = base }
+
+        /// The code as sent on the wire.
+        public var rawValue: String { base.rawValue }
+        public var description: String { base.rawValue }
+
+        /// A request is malformed in a way no other code describes.
+        public static let badRequest = Code(.badRequest)
+        /// The body is not JSON of the expected shape.
+        public static let invalidJSON = Code(.invalidJSON)
+        /// The `since` cursor of a pull is not a change sequence number of this server.
+        public static let invalidCursor = Code(.invalidCursor)
+        /// A push holds more versions than allowed.
+        public static let batchTooLarge = Code(.batchTooLarge)
+        /// The bearer token is missing, unknown or revoked.
+        public static let unauthorized = Code(.unauthorized)
+        /// The user may not do this.
+        public static let forbidden = Code(.forbidden)
+        /// The replica id is bound to another user.
+        public static let replicaMismatch = Code(.replicaMismatch)
+        /// The user is read-only and may not push.
+        public static let readOnly = Code(.readOnly)
+        /// No such endpoint or record.
+        public static let notFound = Code(.notFound)
+        /// The request body is larger than allowed.
+        public static let bodyTooLarge = Code(.bodyTooLarge)
+        /// Something went wrong on the server; never caused by the request.
+        public static let `internal` = Code(.internal)
+        /// A user name is not 1 to 64 of `A-Z a-z 0-9 . _ -`.
+        public static let invalidUserName = Code(.invalidUserName)
+        /// A user of that name already exists.
+        public static let userExists = Code(.userExists)
+        /// No user of that name exists.
+        public static let unknownUser = Code(.unknownUser)
+        /// An imported post does not meet the record limits.
+        public static let invalidPost = Code(.invalidPost)
+        /// A corpus file is not in the blog-dump format.
+        public static let invalidCorpus = Code(.invalidCorpus)
+        /// A file is missing, unreadable or not UTF-8 text.
+        public static let unreadableFile = Code(.unreadableFile)
+        /// The database could not be opened, migrated or written.
+        public static let database = Code(.database)
+    }
+
+    public var code: Code
+    /// What happened and what to do. Holds no note text and no token.
+    public var message: String
+    /// The dependency error behind this one, if any. Kept for logs; never sent to clients.
+    public var underlying: (any Error)?
+
+    public init(_ code: Code, _ message: String, underlying: (any Error)? = nil) {
+        self.code = code
+        self.message = message
+        self.underlying = underlying
+    }
+
+    public var description: String { message }
+}

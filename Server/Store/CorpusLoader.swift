@@ -1,0 +1,47 @@
+import Foundation
+import NKProtocol
+
+/// Reads and parses corpus files, all of them before anything is imported.
+public enum CorpusLoader {
+    /// The posts of every file, in order.
+    ///
+    /// - Throws: ``ServerError`` naming the file: `unreadable_file`, `invalid_corpus`
+    ///   (`FILE: line N: message`) or `invalid_post` (`FILE: post 'TITLE': message`).
+    public static func load(paths: [String]) throws -> [Post] {
+        var posts: [Post] = []
+        for path in paths {
+            let file: CorpusFile
+            do {
+                file = try CorpusParser.parse(try read(path))
+            } catch let error as CorpusParseError {
+                throw ServerError(.invalidCorpus, "\(path): line \(error.line): \(error.message)")
+            }
+            for post in file.posts {
+                do {
+                    try post.validate()
+                } catch {
+                    throw ServerError(.invalidPost, "\(path): post '\(post.title.prefix(60))': \(error.message)")
+                }
+            }
+            posts += file.posts
+        }
+        return posts
+    }
+
+    private static func read(_ path: String) throws -> String {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw ServerError(.unreadableFile, "\(path): no such file")
+        }
+        guard !isDirectory.boolValue else {
+            throw ServerError(.unreadableFile, "\(path): is a directory, not a corpus file")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ServerError(.unreadableFile, "\(path): cannot be read (check its permissions)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ServerError(.unreadableFile, "\(path): is not UTF-8 text")
+        }
+        return text
+    }
+}

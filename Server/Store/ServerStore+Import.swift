@@ -1,0 +1,53 @@
+import Foundation
+import GRDB
+import NKProtocol
+
+extension ServerStore {
+    /// Imports posts in one write transaction.
+    ///
+    /// A post whose current frontier already holds a version with the same content is unchanged;
+    /// otherwise a new version is written whose vector is the merge of the frontier incremented for
+    /// the server's replica, so it replaces every held version. Importing the same posts twice
+    /// changes nothing.
+    ///
+    /// - Throws: ``ServerError`` `invalid_post` (before anything is written) when a post breaks the
+    ///   record limits.
+    public func importPosts(_ posts: [Post]) async throws -> ImportSummary {
+        for post in posts {
+            do {
+                try post.validate()
+            } catch {
+                throw ServerError(.invalidPost, "post '\(post.title.prefix(60))': \(error.message)")
+            }
+        }
+        let replica = serverReplicaID
+        let now = Date()
+        return try await Self.wrap {
+            try await pool.write { db in
+                var summary = ImportSummary()
+                for post in posts {
+                    let rows = try VersionRecord.frontier(db, type: .post, id: post.id.rawValue)
+                    let held = try rows.map { try $0.recordVersion() }
+                    if held.contains(where: { !$0.deleted && $0.body == .post(post) }) {
+                        summary.unchanged += 1
+                        continue
+                    }
+                    let vector = VersionVector.merging(held.map(\.version)).incremented(for: replica)
+                    for row in rows { try row.delete(db) }
+                    var record = try VersionRecord(RecordVersion(version: vector, body: .post(post)), storedAt: now)
+                    try record.insert(db)
+                    if rows.isEmpty { summary.new += 1 } else { summary.updated += 1 }
+                }
+                return summary
+            }
+        }
+    }
+}
+
+extension ServerStore {
+    /// Parses every file first (see ``CorpusLoader``), then imports all their posts at once:
+    /// a bad file imports nothing.
+    public func importFiles(_ paths: [String]) async throws -> ImportSummary {
+        try await importPosts(CorpusLoader.load(paths: paths))
+    }
+}

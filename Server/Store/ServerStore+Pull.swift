@@ -1,0 +1,68 @@
+import GRDB
+import NKProtocol
+
+extension ServerStore {
+    /// A page of the change sequence after `since`, in sequence order, at most `limit` entries.
+    ///
+    /// Versions the user may not read (other users' private annotations) come as `hidden`, with
+    /// their vector only. `next` is the last sequence number the page covered (`since` when it
+    /// covered none); `more` says whether more changes follow.
+    ///
+    /// - Throws: ``ServerError`` `invalid_cursor` when `since` is negative or beyond every
+    ///   sequence number this database ever gave (a replica of another or a replaced database).
+    public func changes(user: AuthenticatedUser, since: Int64, limit: Int) async throws -> PullResponse {
+        guard since >= 0 else {
+            throw ServerError(.invalidCursor, "the cursor 'since' must be 0 or more")
+        }
+        let pageSize = max(1, limit)
+        return try await Self.wrap {
+            try await pool.read { db in
+                let last =
+                    try Int64.fetchOne(
+                        db, sql: "SELECT seq FROM sqlite_sequence WHERE name = ?",
+                        arguments: [VersionRecord.databaseTableName]) ?? 0
+                guard since <= last else {
+                    throw ServerError(
+                        .invalidCursor,
+                        "the cursor \(since) is ahead of this server's changes (last \(last)); "
+                            + "the replica belongs to another server database: make a new replica")
+                }
+                let rows =
+                    try VersionRecord
+                    .filter(VersionRecord.Columns.seq > since)
+                    .order(VersionRecord.Columns.seq)
+                    .limit(pageSize + 1)
+                    .fetchAll(db)
+                let page = rows.prefix(pageSize)
+                let changes = try page.map { row in try Self.change(for: row, user: user) }
+                return PullResponse(changes: changes, next: page.last?.seq ?? since, more: rows.count > pageSize)
+            }
+        }
+    }
+
+    /// The current versions of one record that the user may read, in sibling order.
+    ///
+    /// - Throws: ``ServerError`` `not_found` when the record has no version the user may read.
+    public func record(user: AuthenticatedUser, type: RecordType, id: String) async throws -> [RecordVersion] {
+        let versions = try await Self.wrap {
+            try await pool.read { db in
+                try VersionRecord.frontier(db, type: type, id: id)
+                    .filter { $0.isReadable(by: user) }
+                    .map { try $0.recordVersion() }
+            }
+        }
+        guard !versions.isEmpty else {
+            throw ServerError(.notFound, "there is no \(type.rawValue) with this id")
+        }
+        return versions
+    }
+
+    static func change(for row: VersionRecord, user: AuthenticatedUser) throws -> Change {
+        let seq = row.seq ?? 0
+        if row.isReadable(by: user) {
+            return Change(seq: seq, record: try row.recordVersion())
+        }
+        let type = RecordType(rawValue: row.recordType) ?? .annotation
+        return Change(seq: seq, hidden: HiddenVersion(type: type, id: row.recordId, version: try row.versionVector()))
+    }
+}

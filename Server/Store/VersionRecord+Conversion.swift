@@ -1,0 +1,63 @@
+import Foundation
+import GRDB
+import NKProtocol
+
+extension VersionRecord {
+    /// The row that stores `version`.
+    init(_ version: RecordVersion, storedAt: Date) throws {
+        let encoder = Wire.makeEncoder()
+        let bodyData: Data
+        switch version.body {
+        case .post(let post):
+            bodyData = try encoder.encode(post)
+            author = nil
+            visibility = nil
+            postId = nil
+        case .annotation(let annotation):
+            bodyData = try encoder.encode(annotation)
+            author = annotation.author
+            visibility = annotation.visibility.rawValue
+            postId = annotation.postId.rawValue
+        }
+        seq = nil
+        recordType = version.type.rawValue
+        recordId = version.id
+        vector = version.version.canonical
+        vectorJSON = String(decoding: try encoder.encode(version.version), as: UTF8.self)
+        deleted = version.deleted
+        editor = version.editor
+        body = String(decoding: bodyData, as: UTF8.self)
+        self.storedAt = storedAt
+    }
+
+    /// The stored version vector.
+    func versionVector() throws -> VersionVector {
+        try Wire.makeDecoder().decode(VersionVector.self, from: Data(vectorJSON.utf8))
+    }
+
+    /// The stored version, as it travels on the wire.
+    func recordVersion() throws -> RecordVersion {
+        let decoder = Wire.makeDecoder()
+        let data = Data(body.utf8)
+        let recordBody: RecordBody
+        switch RecordType(rawValue: recordType) {
+        case .post: recordBody = .post(try decoder.decode(Post.self, from: data))
+        case .annotation: recordBody = .annotation(try decoder.decode(Annotation.self, from: data))
+        case nil: throw ServerError(.internal, "a stored version has an unknown record type")
+        }
+        return RecordVersion(version: try versionVector(), deleted: deleted, editor: editor, body: recordBody)
+    }
+
+    /// False for another user's private annotation: that user is sent only its vector.
+    func isReadable(by user: AuthenticatedUser) -> Bool {
+        visibility != Visibility.private.rawValue || author == user.name
+    }
+
+    /// The record's current frontier: every stored version of it, in sibling order.
+    static func frontier(_ db: Database, type: RecordType, id: String) throws -> [VersionRecord] {
+        try VersionRecord
+            .filter(Columns.recordType == type.rawValue && Columns.recordId == id)
+            .order(Columns.vector)
+            .fetchAll(db)
+    }
+}

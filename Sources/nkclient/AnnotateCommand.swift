@@ -1,0 +1,43 @@
+import ArgumentParser
+import NKClient
+import NKProtocol
+
+/// `nkclient annotate POST_ID --quote TEXT [--occurrence N] [--note TEXT] [--tag TAG]... [--private]`.
+struct AnnotateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "annotate",
+        abstract: "Annotate a passage of a post; prints the new annotation's id."
+    )
+
+    @OptionGroup var options: HomeOptions
+
+    @Argument(help: ArgumentHelp("The post's id, or a unique prefix of it.", valueName: "POST_ID"))
+    var postID: String
+
+    @Option(help: ArgumentHelp("The exact passage to annotate.", valueName: "TEXT"))
+    var quote: String
+
+    @Option(help: ArgumentHelp("Which occurrence of the quote, from 1, when it occurs more than once.", valueName: "N"))
+    var occurrence: Int?
+
+    @Option(help: ArgumentHelp("The note.", valueName: "TEXT"))
+    var note: String = ""
+
+    @Option(name: .customLong("tag"), help: ArgumentHelp("A tag (repeat for more).", valueName: "TAG"))
+    var tags: [String] = []
+
+    @Flag(name: .customLong("private"), help: "Only you will see this note.")
+    var isPrivate = false
+
+    func validate() throws {
+        if let occurrence, occurrence < 1 { throw ValidationError("--occurrence counts from 1") }
+        if quote.isEmpty { throw ValidationError("the quote is empty") }
+    }
+
+    func run() throws {
+        let id = try options.openReplica().annotate(
+            post: postID, quote: quote, occurrence: occurrence, note: note, tags: tags,
+            visibility: isPrivate ? .private : .shared)
+        print(id.rawValue)
+    }
+}

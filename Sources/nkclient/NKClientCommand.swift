@@ -1,0 +1,15 @@
+import ArgumentParser
+
+/// The `nkclient` root command.
+struct NKClientCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "nkclient",
+        abstract: "Annotate news posts offline and sync the notes with an NK Sync server.",
+        subcommands: [
+            InitCommand.self, LoginCommand.self, SyncCommand.self, StatusCommand.self, PostsCommand.self,
+            ReadCommand.self, AnnotateCommand.self, EditCommand.self, DeleteCommand.self, NotesCommand.self,
+            ConflictsCommand.self, ResolveCommand.self, ImportCommand.self, PostCommand.self, SearchCommand.self,
+            ExportCommand.self,
+        ]
+    )
+}

@@ -1,0 +1,27 @@
+import ArgumentParser
+import NKClient
+
+/// `nkclient read POST_ID [--json]`.
+struct ReadCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "read",
+        abstract: "Show a post with its annotated passages marked, then its notes."
+    )
+
+    @OptionGroup var options: HomeOptions
+
+    @Argument(help: ArgumentHelp("The post's id, or a unique prefix of it.", valueName: "POST_ID"))
+    var postID: String
+
+    @Flag(help: "Print {\"post\", \"notes\"} as JSON.")
+    var json = false
+
+    func run() throws {
+        let detail = try options.openReplica().post(postID)
+        if json {
+            try Output.json(detail)
+            return
+        }
+        print(PostRenderer(width: 78, colour: Output.stdoutIsTerminal).render(detail))
+    }
+}

@@ -1,0 +1,27 @@
+import ArgumentParser
+import Logging
+
+/// `nkserver`: the NK Sync server and its admin commands.
+@main
+struct NKServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "nkserver",
+        abstract: "The NK Sync server: serve the sync API, manage users, import the corpus.",
+        subcommands: [Serve.self, User.self, Import.self]
+    )
+
+    /// Runs the command; every failure becomes one `error: ` line on stderr and an exit code.
+    static func main() async {
+        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        do {
+            var command = try await asyncParseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            Failure.exit(with: error)
+        }
+    }
+}

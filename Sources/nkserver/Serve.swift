@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import Logging
+import NKServer
+
+/// `nkserver serve`: runs the sync API until SIGINT or SIGTERM.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the sync server.",
+        discussion: "Prints 'listening on http://HOST:PORT' on stdout once it accepts connections. Logs go to stderr."
+    )
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "The address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "The port to listen on; 0 takes a free port.")
+    var port = 8080
+
+    @Option(help: "Least severe log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel = "info"
+
+    func validate() throws {
+        guard (0...65535).contains(port) else {
+            throw ValidationError("--port must be 0 to 65535")
+        }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        guard !host.isEmpty else {
+            throw ValidationError("--host must not be empty")
+        }
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "nkserver")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let configuration = ServerConfiguration(databasePath: database.path, host: host, port: port)
+        do {
+            try await runServer(configuration: configuration, logger: logger) { host, port in
+                let shownHost = host.contains(":") ? "[\(host)]" : host
+                FileHandle.standardOutput.write(Data("listening on http://\(shownHost):\(port)\n".utf8))
+            }
+        } catch let error as ServerError {
+            throw error
+        } catch {
+            throw CommandLineError(
+                "cannot serve on \(host):\(port): \(error)", status: Failure.unavailable)
+        }
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import NKProtocol
+
+@testable import NKClient
+
+/// An in-memory server speaking the HTTP protocol, with the frontier rule, for sync engine tests.
+/// Tokens are `token-USER`.
+final class FakeServer: Transport, @unchecked Sendable {
+    private let lock = NSLock()
+    private var entries: [Change] = []
+    private var seq: Int64 = 0
+    private(set) var requests: [HTTPRequest] = []
+    private var changesCalls = 0
+
+    /// Rejects a pushed version with (code, message) when it returns non-nil.
+    var rejectRule: @Sendable (RecordVersion) -> (String, String)? = { _ in nil }
+    /// The `/v1/changes` call (counting from 1) that fails as if the server went away.
+    var failChangesCall: Int?
+    /// Answer every request with 401.
+    var revoked = false
+
+    /// Stores versions as an import would.
+    func seed(_ versions: RecordVersion...) {
+        lock.withLock { for version in versions { _ = store(version) } }
+    }
+
+    /// Appends a hidden change for a version the users may not read.
+    func hide(_ hidden: HiddenVersion) {
+        lock.withLock {
+            seq += 1
+            entries.append(Change(seq: seq, hidden: hidden))
+        }
+    }
+
+    var lastSeq: Int64 { lock.withLock { seq } }
+
+    /// The paths requested (by `user` only, if given), in order.
+    func paths(of user: String? = nil) -> [String] {
+        lock.withLock {
+            requests.filter { user == nil || $0.header("Authorization") == "Bearer token-\(user!)" }
+                .map { $0.url.replacingOccurrences(of: "http://server.test", with: "") }
+        }
+    }
+
+    /// How many `/v1/changes` requests were answered or failed so far.
+    var changesCallCount: Int { lock.withLock { changesCalls } }
+
+    func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        try lock.withLock { try handle(request) }
+    }
+
+    private func handle(_ request: HTTPRequest) throws -> HTTPResponse {
+        requests.append(request)
+        guard !revoked, let auth = request.header("Authorization"), auth.hasPrefix("Bearer token-") else {
+            return try json(ErrorResponse(code: "unauthorized", message: "the token is not valid"), status: 401)
+        }
+        let user = String(auth.dropFirst("Bearer token-".count))
+        let url = URLComponents(string: request.url)!
+        let parts = url.path.split(separator: "/").map(String.init)
+        let route = parts.first == "v1" ? Array(parts.dropFirst()) : parts
+        switch (request.method, route.first ?? "") {
+        case (.post, "push"):
+            let push = try Wire.makeDecoder().decode(PushRequest.self, from: request.body ?? Data())
+            let results = push.versions.map { version -> PushItemResult in
+                if let (code, message) = rejectRule(version) {
+                    return PushItemResult(
+                        type: version.type, id: version.id, version: version.version, status: .rejected, code: code,
+                        message: message)
+                }
+                var stored = version
+                stored.editor = user
+                return PushItemResult(
+                    type: version.type, id: version.id, version: version.version, status: store(stored))
+            }
+            return try json(PushResponse(results: results))
+        case (.get, "changes"):
+            changesCalls += 1
+            if changesCalls == failChangesCall { throw TransportError(.unreachable, "connection refused") }
+            let query = Dictionary(uniqueKeysWithValues: (url.queryItems ?? []).map { ($0.name, $0.value ?? "") })
+            let since = Int64(query["since"] ?? "0") ?? 0
+            let limit = Int(query["limit"] ?? "500") ?? 500
+            let after = entries.filter { $0.seq > since }.sorted { $0.seq < $1.seq }
+            let page = Array(after.prefix(limit))
+            return try json(PullResponse(changes: page, next: page.last?.seq ?? since, more: after.count > limit))
+        case (.get, "records") where route.count == 3:
+            let (type, id) = (route[1], route[2])
+            let versions = entries.compactMap(\.record).filter { $0.type.rawValue == type && $0.id == id }
+            if versions.isEmpty {
+                return try json(ErrorResponse(code: "not_found", message: "no such record"), status: 404)
+            }
+            return try json(RecordResponse(versions: versions))
+        default:
+            return try json(ErrorResponse(code: "not_found", message: "no route"), status: 404)
+        }
+    }
+
+    /// The frontier rule, as the server applies it.
+    private func store(_ version: RecordVersion) -> PushStatus {
+        let held = entries.compactMap(\.record).filter { $0.type == version.type && $0.id == version.id }
+        let outcome = Frontier.apply(version.version, to: held.map(\.version))
+        switch outcome.status {
+        case .unchanged: return .unchanged
+        case .applied, .conflict:
+            entries.removeAll { entry in
+                guard let record = entry.record else { return false }
+                return record.type == version.type && record.id == version.id
+                    && outcome.removed.contains(record.version)
+            }
+            seq += 1
+            entries.append(Change(seq: seq, record: version))
+            return outcome.status == .applied ? .applied : .conflict
+        }
+    }
+
+    private func json<T: Encodable>(_ value: T, status: Int = 200) throws -> HTTPResponse {
+        HTTPResponse(status: status, body: try Wire.makeEncoder().encode(value))
+    }
+}

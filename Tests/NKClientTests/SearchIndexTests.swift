@@ -1,0 +1,154 @@
+import Foundation
+import GRDB
+import NKProtocol
+import Testing
+
+@testable import NKClient
+
+@Suite struct SearchIndexTests {
+    let post = Fixtures.post.id.rawValue
+
+    func kinds(_ hits: [SearchHit]) -> [String] {
+        hits.map { "\($0.kind.rawValue):\($0.id)" }
+    }
+
+    @Test func postsAreFoundByTitleBodyAndSourceWithAHighlightedSnippet() throws {
+        let folder = try ScratchFolder()
+        let replica = try Fixtures.replica(in: folder, posts: [Fixtures.post, Fixtures.otherPost])
+
+        let byBody = try replica.search("\"hard currency\"")
+        #expect(kinds(byBody) == ["post:\(post)"])
+        #expect(byBody[0].snippet(open: "[", close: "]").contains("[hard currency]"))
+        #expect(byBody[0].title == Fixtures.post.title && byBody[0].rank < 0)
+        #expect(try replica.search("sanction*").map(\.id) == [post])
+        #expect(try replica.search("reuters").map(\.id) == [post])
+        #expect(try replica.search("rail").map(\.id) == [Fixtures.otherPost.id.rawValue])
+        #expect(try replica.search("zebra OR giraffe").isEmpty)
+    }
+
+    @Test func theIndexFollowsAnnotateEditAndDelete() throws {
+        let folder = try ScratchFolder()
+        let replica = try Fixtures.replica(in: folder)
+        let id = try replica.annotate(post: post, quote: "hard currency", note: "Ask about yuan", tags: ["money"])
+        let hits = try replica.search("yuan")
+        #expect(kinds(hits) == ["note:\(id.rawValue)"])
+        #expect(hits[0].author == "alice" && hits[0].tags == ["money"] && hits[0].postId == Fixtures.post.id)
+        #expect(hits[0].title == Fixtures.post.title)
+        #expect(try replica.search("money").map(\.kind) == [.note])
+
+        // An edit replaces the indexed text; acknowledging it (pending = 0) changes nothing.
+        try replica.edit(id.rawValue, note: "Ask about euros")
+        #expect(try replica.search("yuan").isEmpty)
+        #expect(kinds(try replica.search("euros")) == ["note:\(id.rawValue)"])
+        try replica.write { db in try db.execute(sql: "UPDATE versions SET pending = 0") }
+        #expect(kinds(try replica.search("euros")) == ["note:\(id.rawValue)"])
+
+        // A delete (a tombstone) leaves the index.
+        try replica.delete(id.rawValue)
+        #expect(try replica.search("euros").isEmpty)
+        #expect(try indexRows(replica) == 1)  // the post only
+    }
+
+    @Test func theIndexFollowsRemoteVersionsAndGroupsSiblings() throws {
+        let folder = try ScratchFolder()
+        let replica = try Fixtures.replica(in: folder)
+        let id = Fixtures.annotation().id.rawValue
+        // Two concurrent versions arrive: one record, two index rows, one hit.
+        try replica.applyRemote(
+            RecordVersion(
+                version: Fixtures.vector(["x": 1]), editor: "alice",
+                body: .annotation(Fixtures.annotation(note: "smuggling route"))),
+            RecordVersion(
+                version: Fixtures.vector(["y": 1]), editor: "bob",
+                body: .annotation(Fixtures.annotation(note: "smuggling fees"))))
+        #expect(try indexRows(replica) == 3)
+        #expect(kinds(try replica.search("smuggling")) == ["note:\(id)"])
+
+        // A version that has seen both replaces them in the index.
+        try replica.applyRemote(
+            RecordVersion(
+                version: Fixtures.vector(["x": 1, "y": 1, "z": 1]), editor: "carol",
+                body: .annotation(Fixtures.annotation(note: "settled"))))
+        #expect(try replica.search("smuggling").isEmpty)
+        #expect(kinds(try replica.search("settled")) == ["note:\(id)"])
+        #expect(try indexRows(replica) == 2)
+
+        // A corrected post pulled from the server replaces the old text.
+        var corrected = Fixtures.post
+        corrected.body = ["Plants reopened after the sanctions were eased."]
+        try replica.applyRemote(Fixtures.postVersion(corrected, counter: 2))
+        #expect(try replica.search("reopened").map(\.id) == [post])
+        #expect(try replica.search("\"processing plants\"").map(\.id) == [post])  // the title stays
+        #expect(try replica.search("analysts").isEmpty)
+    }
+
+    @Test func filtersApplyToNotesAndPosts() throws {
+        let folder = try ScratchFolder()
+        let replica = try Fixtures.replica(in: folder, posts: [Fixtures.post, Fixtures.otherPost])
+        let tagged = try replica.annotate(post: post, quote: "hard currency", note: "exports fell", tags: ["Trade"])
+        try replica.annotate(post: Fixtures.otherPost.id.rawValue, quote: "rail link", note: "exports rose")
+
+        #expect(try replica.search("exports").count == 3)
+        #expect(
+            kinds(try replica.search("exports", filter: NoteFilter(tag: "trade"))).sorted()
+                == ["note:\(tagged.rawValue)", "post:\(post)"])
+        #expect(try replica.search("exports", filter: NoteFilter(source: "reuters")).count == 2)
+        #expect(try replica.search("exports", filter: NoteFilter(author: "bob")).isEmpty)
+        #expect(try replica.search("exports", filter: NoteFilter(author: "alice")).allSatisfy { $0.kind == .note })
+        #expect(try replica.search("exports", limit: 1).count == 1)
+    }
+
+    @Test(arguments: ["\"hard currency", "AND", "title:(", "sanctions)"])
+    func aMalformedQueryIsOneReadableLine(_ query: String) throws {
+        let folder = try ScratchFolder()
+        let replica = try Fixtures.replica(in: folder)
+        #expect {
+            try replica.search(query)
+        } throws: { error in
+            guard let error = error as? ClientError else { return false }
+            return error.code == .invalidInput && !error.message.contains("\n")
+                && error.message.hasPrefix("cannot read the search query") && !error.message.contains("SELECT")
+        }
+    }
+
+    @Test func theMigrationIndexesAnExistingReplica() throws {
+        // Given a replica database made before the index existed
+        let queue = try DatabaseQueue()
+        try ReplicaDatabase.migrator.migrate(queue, upTo: "v1")
+        try queue.write { db in
+            try StoredVersion(version: Fixtures.postVersion(), pending: false).insert(db)
+            try StoredVersion(
+                version: RecordVersion(
+                    version: Fixtures.vector(["x": 1]), body: .annotation(Fixtures.annotation(note: "older note"))),
+                pending: false
+            ).insert(db)
+            try StoredVersion(
+                version: RecordVersion(
+                    version: Fixtures.vector(["x": 1]), deleted: true,
+                    body: .annotation(
+                        Fixtures.annotation(
+                            id: AnnotationID("6f1c2a3b-0000-4000-8000-000000000002"), note: "deleted note"))),
+                pending: false
+            ).insert(db)
+        }
+        // When it is migrated
+        try ReplicaDatabase.migrator.migrate(queue)
+        // Then what it held is searchable, deleted versions excepted
+        let found = try queue.read { db in
+            (
+                try Replica.matches(db, query: "older").count, try Replica.matches(db, query: "sanctions").count,
+                try Replica.matches(db, query: "deleted").count
+            )
+        }
+        #expect(found.0 == 1 && found.1 == 1 && found.2 == 0)
+    }
+
+    func indexRows(_ replica: Replica) throws -> Int {
+        try replica.read { db in
+            let rows = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM search_rows") ?? -1
+            let indexed = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM search") ?? -1
+            #expect(rows == indexed)
+            return rows
+        }
+    }
+}

@@ -1,0 +1,46 @@
+/// The JSON that `nkclient` prints, as scripts read it.
+struct SyncOutput: Decodable, Equatable {
+    var pushed: Int
+    var pulled: Int
+    var conflicts: Int
+}
+
+struct PostOutput: Decodable {
+    var id: String
+    var title: String
+    var source: String?
+    var category: String
+}
+
+struct NoteOutput: Decodable {
+    var id: String
+    var postId: String
+    var author: String
+    var visibility: String
+    var quote: String
+    var note: String
+    var tags: [String]
+    var version: [String: Int]
+    var conflict: Bool
+}
+
+struct ConflictOutput: Decodable {
+    struct Version: Decodable {
+        var note: String
+        var tags: [String]
+        var author: String
+        var deleted: Bool
+        var version: [String: Int]
+    }
+
+    var id: String
+    var versions: [Version]
+}
+
+struct StatusOutput: Decodable {
+    var server: String
+    var user: String
+    var replica: String
+    var pending: Int
+    var conflicts: Int
+}

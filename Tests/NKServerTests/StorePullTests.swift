@@ -1,0 +1,103 @@
+import Foundation
+import NKProtocol
+import Testing
+
+@testable import NKServer
+
+@Suite("Store: pull")
+struct StorePullTests {
+    static func posts(_ count: Int) -> [Post] {
+        (1...count).map { Post(title: "Post \($0)", body: ["Paragraph of post \($0)."], category: "Tests") }
+    }
+
+    @Test func otherUsersPrivateAnnotationIsHidden() async throws {
+        let fixture = try StoreFixture()
+        _ = try await fixture.store.importPosts([Sample.post])
+        let (alice, _) = try await fixture.user("alice")
+        let (bob, _) = try await fixture.user("bob")
+        let note = try Sample.annotation(note: "My private thought.", visibility: .private)
+        _ = try await fixture.store.push(
+            user: alice, replica: ReplicaID("ra"), versions: [Sample.annotationVersion(note, ["ra": 1])])
+
+        let forBob = try await fixture.store.changes(user: bob, since: 0, limit: 100)
+        let forAlice = try await fixture.store.changes(user: alice, since: 0, limit: 100)
+
+        let bobsView = try #require(forBob.changes.last)
+        #expect(bobsView.record == nil)
+        #expect(bobsView.hidden == HiddenVersion(type: .annotation, id: note.id.rawValue, version: vector(["ra": 1])))
+        #expect(forBob.next == bobsView.seq)
+        #expect(forAlice.changes.last?.record?.id == note.id.rawValue)
+        await #expect(throws: ServerError.self) {
+            try await fixture.store.record(user: bob, type: .annotation, id: note.id.rawValue)
+        }
+    }
+
+    @Test func pagesCoverEverythingOnceAndEndWithMoreFalse() async throws {
+        let fixture = try StoreFixture()
+        _ = try await fixture.store.importPosts(Self.posts(5))
+        let (alice, _) = try await fixture.user("alice")
+
+        var cursor: Int64 = 0
+        var seen: [String] = []
+        var pages = 0
+        while true {
+            let page = try await fixture.store.changes(user: alice, since: cursor, limit: 2)
+            pages += 1
+            #expect(page.changes.count <= 2)
+            #expect(page.changes.allSatisfy { $0.seq > cursor })
+            seen += page.changes.compactMap(\.record?.id)
+            cursor = page.next
+            if !page.more { break }
+            #expect(pages < 10)
+        }
+
+        #expect(pages == 3)
+        #expect(seen == Self.posts(5).map(\.id.rawValue))
+        let empty = try await fixture.store.changes(user: alice, since: cursor, limit: 2)
+        #expect(empty.changes.isEmpty)
+        #expect(empty.next == cursor)
+        #expect(empty.more == false)
+    }
+
+    @Test func exactPageIsNotFollowedByMore() async throws {
+        let fixture = try StoreFixture()
+        _ = try await fixture.store.importPosts(Self.posts(2))
+        let (alice, _) = try await fixture.user("alice")
+
+        let page = try await fixture.store.changes(user: alice, since: 0, limit: 2)
+
+        #expect(page.changes.count == 2)
+        #expect(page.more == false)
+        #expect(page.next == page.changes.last?.seq)
+    }
+
+    @Test(arguments: [Int64(-1), 1_000])
+    func cursorOutsideTheSequenceIsRefused(since: Int64) async throws {
+        let fixture = try StoreFixture()
+        _ = try await fixture.store.importPosts(Self.posts(2))
+        let (alice, _) = try await fixture.user("alice")
+
+        let error = await #expect(throws: ServerError.self) {
+            try await fixture.store.changes(user: alice, since: since, limit: 10)
+        }
+
+        #expect(error?.code == .invalidCursor)
+    }
+
+    @Test func supersededVersionsAreNotPulledAgain() async throws {
+        let fixture = try StoreFixture()
+        let (alice, _) = try await fixture.user("alice")
+        _ = try await fixture.store.push(
+            user: alice, replica: ReplicaID("r1"), versions: [Sample.postVersion(["r1": 1])])
+        let before = try await fixture.store.changes(user: alice, since: 0, limit: 10)
+        _ = try await fixture.store.push(
+            user: alice, replica: ReplicaID("r1"), versions: [Sample.postVersion(["r1": 2])])
+
+        let fromZero = try await fixture.store.changes(user: alice, since: 0, limit: 10)
+        let fromCursor = try await fixture.store.changes(user: alice, since: before.next, limit: 10)
+
+        #expect(fromZero.changes.compactMap(\.record?.version) == [vector(["r1": 2])])
+        #expect(fromCursor.changes.compactMap(\.record?.version) == [vector(["r1": 2])])
+        #expect(fromCursor.changes.first?.seq ?? 0 > before.next)
+    }
+}

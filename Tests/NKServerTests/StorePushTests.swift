@@ -1,0 +1,140 @@
+import Foundation
+import NKProtocol
+import Testing
+
+@testable import NKServer
+
+@Suite("Store: push and the frontier rule")
+struct StorePushTests {
+    @Test func newVersionIsAppliedAndItsReplayIsUnchanged() async throws {
+        let fixture = try StoreFixture()
+        let (alice, _) = try await fixture.user("alice")
+        let version = Sample.postVersion(["r1": 1])
+
+        let first = try await fixture.store.push(user: alice, replica: ReplicaID("r1"), versions: [version])
+        let replay = try await fixture.store.push(user: alice, replica: ReplicaID("r1"), versions: [version])
+
+        #expect(first.map(\.status) == [.applied])
+        #expect(replay.map(\.status) == [.unchanged])
+        let held = try await fixture.store.record(user: alice, type: .post, id: Sample.post.id.rawValue)
+        #expect(held.count == 1)
+        #expect(held.first?.editor == "alice")
+    }
+
+    @Test func dominatedVersionIsUnchanged() async throws {
+        let fixture = try StoreFixture()
+        let (alice, _) = try await fixture.user("alice")
+        var edited = Sample.post
+        edited.body[0] = "A corrected first paragraph."
+        _ = try await fixture.store.push(
+            user: alice, replica: ReplicaID("r1"), versions: [Sample.postVersion(["r1": 2], post: edited)])
+
+        let results = try await fixture.store.push(
+            user: alice, replica: ReplicaID("r1"), versions: [Sample.postVersion(["r1": 1])])
+
+        #expect(results.map(\.status) == [.unchanged])
+        let held = try await fixture.store.record(user: alice, type: .post, id: Sample.post.id.rawValue)
+        #expect(held.map(\.version) == [vector(["r1": 2])])
+        #expect(held.first?.body == .post(edited))
+    }
+
+    @Test func concurrentVersionsAreSiblingsUntilAResolutionReplacesBoth() async throws {
+        // Given two replicas that edited the same post without seeing each other
+        let fixture = try StoreFixture()
+        let (alice, _) = try await fixture.user("alice")
+        let (bob, _) = try await fixture.user("bob")
+        var byAlice = Sample.post
+        byAlice.title += " (alice)"
+        byAlice.id = Sample.post.id
+        var byBob = Sample.post
+        byBob.source = "Bob's source"
+        _ = try await fixture.store.push(
+            user: alice, replica: ReplicaID("ra"), versions: [Sample.postVersion(["ra": 1], post: byAlice)])
+
+        // When bob pushes his concurrent edit
+        let conflict = try await fixture.store.push(
+            user: bob, replica: ReplicaID("rb"), versions: [Sample.postVersion(["rb": 1], post: byBob)])
+
+        // Then both are held, in canonical vector order
+        #expect(conflict.map(\.status) == [.conflict])
+        let siblings = try await fixture.store.record(user: bob, type: .post, id: Sample.post.id.rawValue)
+        #expect(siblings.map(\.version) == [vector(["ra": 1]), vector(["rb": 1])])
+
+        // When alice resolves with a version that has seen both
+        let resolution = try await fixture.store.push(
+            user: alice, replica: ReplicaID("ra"),
+            versions: [Sample.postVersion(["ra": 2, "rb": 1], post: byAlice)])
+
+        // Then it replaces both, and pulling from 0 sees only it
+        #expect(resolution.map(\.status) == [.applied])
+        let held = try await fixture.store.record(user: alice, type: .post, id: Sample.post.id.rawValue)
+        #expect(held.map(\.version) == [vector(["ra": 2, "rb": 1])])
+        let page = try await fixture.store.changes(user: alice, since: 0, limit: 100)
+        #expect(page.changes.compactMap(\.record?.version) == [vector(["ra": 2, "rb": 1])])
+    }
+
+    @Test func editorIsAlwaysTheTokensUser() async throws {
+        let fixture = try StoreFixture()
+        let (alice, _) = try await fixture.user("alice")
+
+        _ = try await fixture.store.push(
+            user: alice, replica: ReplicaID("r1"), versions: [Sample.postVersion(["r1": 1], editor: "mallory")])
+
+        let held = try await fixture.store.record(user: alice, type: .post, id: Sample.post.id.rawValue)
+        #expect(held.first?.editor == "alice")
+    }
+
+    @Test func badItemsAreRejectedWithCodesAndTheRestStillApply() async throws {
+        let fixture = try StoreFixture()
+        let (alice, _) = try await fixture.user("alice")
+        var badPost = Sample.post
+        badPost.id = PostID("not a valid id!")
+        var other = Sample.post
+        other.title = "Another post"
+        other.id = PostID.derived(category: other.category, title: other.title)
+
+        let results = try await fixture.store.push(
+            user: alice, replica: ReplicaID("r1"),
+            versions: [
+                Sample.postVersion(["other-replica": 1]),
+                Sample.postVersion(["r1": 1], post: badPost),
+                Sample.postVersion(["r1": 1], deleted: true),
+                Sample.postVersion(["r1": 1], post: other),
+            ])
+
+        #expect(results.map(\.status) == [.rejected, .rejected, .rejected, .applied])
+        #expect(results.map(\.code) == ["invalid_version", "invalid_record", "forbidden", nil])
+        #expect(results.allSatisfy { $0.status != .rejected || !($0.message ?? "").isEmpty })
+        await #expect(throws: ServerError.self) {
+            try await fixture.store.record(user: alice, type: .post, id: Sample.post.id.rawValue)
+        }
+    }
+
+    @Test func replicaIsBoundToItsFirstUser() async throws {
+        let fixture = try StoreFixture()
+        let (alice, _) = try await fixture.user("alice")
+        let (bob, _) = try await fixture.user("bob")
+        _ = try await fixture.store.push(user: alice, replica: ReplicaID("shared"), versions: [])
+
+        let error = await #expect(throws: ServerError.self) {
+            try await fixture.store.push(
+                user: bob, replica: ReplicaID("shared"), versions: [Sample.postVersion(["shared": 1])])
+        }
+
+        #expect(error?.code == .replicaMismatch)
+        let page = try await fixture.store.changes(user: bob, since: 0, limit: 10)
+        #expect(page.changes.isEmpty)
+    }
+
+    @Test func readOnlyUserCannotPush() async throws {
+        let fixture = try StoreFixture()
+        let (reader, _) = try await fixture.user("reader", readOnly: true)
+
+        let error = await #expect(throws: ServerError.self) {
+            try await fixture.store.push(
+                user: reader, replica: ReplicaID("r1"), versions: [Sample.postVersion(["r1": 1])])
+        }
+
+        #expect(error?.code == .readOnly)
+    }
+}
