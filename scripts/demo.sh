@@ -28,7 +28,11 @@ shown() {
     local comment="$1" words=() word
     shift
     for word in "$@"; do
-        case "$word" in *[[:space:]\"\'\;\(\)]*) words+=("\"$word\"") ;; *) words+=("$word") ;; esac
+        case "$word" in
+            *\'*) words+=("\"$word\"") ;;
+            *[[:space:]\"\;\(\)\*\?]*) words+=("'$word'") ;;
+            *) words+=("$word") ;;
+        esac
     done
     printf '\n$ %s%s\n' "${words[*]}" "$comment"
 }
@@ -83,5 +87,10 @@ alice sync
 alice notes
 bob notes
 alice read "${post:0:6}"
+
+echo; echo "== finding things again and taking notes out, offline"
+alice search '"hard currency"'
+alice search "sanction*" --source "Coastal Review"
+alice export --format markdown
 
 echo; echo "== done. The demo's files are in $demo"

@@ -27,28 +27,20 @@ extension Replica {
             var summary = ImportSummary()
             for (index, post) in posts.enumerated() {
                 progress?.report("importing", completed: index, total: posts.count)
-                switch try Self.writePost(db, post, user: user, replica: replica) {
-                case .new: summary.new += 1
-                case .updated: summary.updated += 1
-                case .unchanged: summary.unchanged += 1
-                }
+                summary.count(try Self.writePost(db, post, user: user, replica: replica))
             }
             progress?.report("importing", completed: posts.count, total: posts.count)
             return summary
         }
     }
 
-    /// What writing a post did.
-    enum PostWrite {
-        case new, updated, unchanged
-    }
-
     /// Writes `post` as a local version unless a current non-deleted version already holds it.
-    static func writePost(_ db: Database, _ post: Post, user: String, replica: ReplicaID) throws -> PostWrite {
+    static func writePost(_ db: Database, _ post: Post, user: String, replica: ReplicaID) throws -> ImportOutcome {
         let held = try StoredVersion.fetchFrontier(db, type: .post, id: post.id.rawValue)
-        if held.contains(where: { !$0.version.deleted && $0.version.body == .post(post) }) { return .unchanged }
-        let vector = Frontier.localEdit(of: held.map(\.version.version), by: replica)
-        try ReplicaStore.writeLocal(db, RecordVersion(version: vector, editor: user, body: .post(post)))
-        return held.isEmpty ? .new : .updated
+        let (outcome, vector) = post.importOutcome(over: held.map(\.version), by: replica)
+        if let vector {
+            try ReplicaStore.writeLocal(db, RecordVersion(version: vector, editor: user, body: .post(post)))
+        }
+        return outcome
     }
 }

@@ -28,15 +28,12 @@ extension ServerStore {
                 for post in posts {
                     let rows = try VersionRecord.frontier(db, type: .post, id: post.id.rawValue)
                     let held = try rows.map { try $0.recordVersion() }
-                    if held.contains(where: { !$0.deleted && $0.body == .post(post) }) {
-                        summary.unchanged += 1
-                        continue
-                    }
-                    let vector = VersionVector.merging(held.map(\.version)).incremented(for: replica)
+                    let (outcome, vector) = post.importOutcome(over: held, by: replica)
+                    summary.count(outcome)
+                    guard let vector else { continue }
                     for row in rows { try row.delete(db) }
                     var record = try VersionRecord(RecordVersion(version: vector, body: .post(post)), storedAt: now)
                     try record.insert(db)
-                    if rows.isEmpty { summary.new += 1 } else { summary.updated += 1 }
                 }
                 return summary
             }
