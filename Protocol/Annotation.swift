@@ -1,11 +1,58 @@
 import Foundation
 
-/// Who may read an annotation.
-public enum Visibility: String, Codable, Hashable, Sendable, CaseIterable {
+/// Who may read an annotation. On the wire and in the databases: `shared`, `private` or `group:NAME`.
+public enum Visibility: Hashable, Sendable, CustomStringConvertible {
     /// Every researcher on the server.
     case shared
     /// Only its author's replicas.
     case `private`
+    /// The members of one research group (and the author).
+    case group(String)
+
+    /// Parses `shared`, `private` or `group:NAME` (NAME as ``Visibility/isGroupName(_:)`` allows).
+    public init?(rawValue: String) {
+        switch rawValue {
+        case "shared": self = .shared
+        case "private": self = .private
+        default:
+            guard rawValue.hasPrefix("group:") else { return nil }
+            let name = String(rawValue.dropFirst("group:".count))
+            guard Self.isGroupName(name) else { return nil }
+            self = .group(name)
+        }
+    }
+
+    public var rawValue: String {
+        switch self {
+        case .shared: "shared"
+        case .private: "private"
+        case .group(let name): "group:\(name)"
+        }
+    }
+
+    public var description: String { rawValue }
+
+    /// A group name: 1 to 64 ASCII letters, digits, `.`, `_` or `-`.
+    public static func isGroupName(_ name: String) -> Bool {
+        RecordVersion.isPlainIdentifier(name)
+    }
+}
+
+extension Visibility: Codable {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard let value = Visibility(rawValue: text) else {
+            throw DecodingError.dataCorruptedError(
+                in: container, debugDescription: "visibility must be 'shared', 'private' or 'group:NAME'")
+        }
+        self = value
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
 }
 
 /// Where an annotation stands in a post, as the W3C Web Annotation model anchors text:

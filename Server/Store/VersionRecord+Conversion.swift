@@ -48,9 +48,10 @@ extension VersionRecord {
         return RecordVersion(version: try versionVector(), deleted: deleted, editor: editor, body: recordBody)
     }
 
-    /// False for another user's private annotation: that user is sent only its vector.
+    /// False for another user's annotation that is not shared: that user is sent only its vector.
+    /// (Posts have no visibility and are readable by all.)
     func isReadable(by user: AuthenticatedUser) -> Bool {
-        visibility != Visibility.private.rawValue || author == user.name
+        visibility == nil || visibility == Visibility.shared.rawValue || author == user.name
     }
 
     /// The record's current frontier: every stored version of it, in sibling order.

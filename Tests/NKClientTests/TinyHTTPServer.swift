@@ -42,15 +42,19 @@ final class TinyHTTPServer: @unchecked Sendable {
     /// Connections accepted so far.
     var connectionCount: Int { lock.withLock { connections } }
 
+    /// Wakes the accept loop, which then closes the listener. Closing it here instead would let another
+    /// test's new socket reuse the descriptor while this loop still accepts on it.
     func stop() {
         shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
     }
 
     private func acceptLoop() {
         while true {
             let client = accept(listener, nil, nil)
-            guard client >= 0 else { return }
+            guard client >= 0 else {
+                close(listener)
+                return
+            }
             lock.withLock { connections += 1 }
             Thread { [self] in serve(client) }.start()
         }

@@ -66,3 +66,24 @@ import Testing
         }
     }
 }
+
+@Suite struct VisibilityTests {
+    @Test(arguments: [
+        ("shared", Visibility.shared), ("private", .private), ("group:north-desk", .group("north-desk")),
+    ])
+    func parsesAndPrints(text: String, visibility: Visibility) throws {
+        #expect(Visibility(rawValue: text) == visibility)
+        #expect(visibility.rawValue == text)
+        let json = try Wire.makeEncoder().encode([visibility])
+        #expect(String(decoding: json, as: UTF8.self) == "[\"\(text)\"]")
+        #expect(try Wire.makeDecoder().decode([Visibility].self, from: json) == [visibility])
+    }
+
+    @Test(arguments: ["", "public", "group:", "group:has space", "Shared", "group:../x"])
+    func rejectsAnythingElse(text: String) {
+        #expect(Visibility(rawValue: text) == nil)
+        #expect(throws: DecodingError.self) {
+            try Wire.makeDecoder().decode([Visibility].self, from: Data("[\"\(text)\"]".utf8))
+        }
+    }
+}
