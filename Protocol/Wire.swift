@@ -168,3 +168,24 @@ public struct ErrorResponse: Codable, Hashable, Sendable, Error {
         self.error = Detail(code: code, message: message)
     }
 }
+
+/// `GET /v1/wait?since=SEQ&timeout=SECONDS`: a long poll that answers as soon as the change sequence
+/// has moved past `since` (or when the timeout, at most ``Wire/maxWaitSeconds``, runs out). It only
+/// says that something changed; the data still travels through `GET /v1/changes`.
+public struct WaitResponse: Codable, Hashable, Sendable {
+    /// True when there are changes after `since`.
+    public var changed: Bool
+    /// The newest sequence number the server has issued.
+    public var latest: Int64
+
+    public init(changed: Bool, latest: Int64) {
+        self.changed = changed
+        self.latest = latest
+    }
+}
+
+extension Wire {
+    /// Default and longest wait of `GET /v1/wait`, in seconds.
+    public static let defaultWaitSeconds = 25
+    public static let maxWaitSeconds = 60
+}
