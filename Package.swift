@@ -41,6 +41,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Server",
+            resources: [.copy("Resources/openapi.json")],
             swiftSettings: swiftSettings
         ),
         // libcurl, wrapped for Swift (curl_easy_setopt is variadic: see shim.h).

@@ -25,6 +25,12 @@ public struct ServerError: Error, Sendable, CustomStringConvertible {
             case invalidCorpus = "invalid_corpus"
             case unreadableFile = "unreadable_file"
             case database
+            case invalidGroupName = "invalid_group_name"
+            case groupExists = "group_exists"
+            case unknownGroup = "unknown_group"
+            case alreadyMember = "already_member"
+            case notMember = "not_member"
+            case rateLimited = "rate_limited"
         }
 
         private let base: Base
@@ -70,6 +76,18 @@ public struct ServerError: Error, Sendable, CustomStringConvertible {
         public static let unreadableFile = Code(.unreadableFile)
         /// The database could not be opened, migrated or written.
         public static let database = Code(.database)
+        /// A group name is not 1 to 64 of `A-Z a-z 0-9 . _ -`.
+        public static let invalidGroupName = Code(.invalidGroupName)
+        /// A group of that name already exists.
+        public static let groupExists = Code(.groupExists)
+        /// No group of that name exists.
+        public static let unknownGroup = Code(.unknownGroup)
+        /// The user is already a member of the group.
+        public static let alreadyMember = Code(.alreadyMember)
+        /// The user is not a member of the group.
+        public static let notMember = Code(.notMember)
+        /// The user sent more requests than the rate limit allows; retry after `Retry-After` seconds.
+        public static let rateLimited = Code(.rateLimited)
     }
 
     public var code: Code

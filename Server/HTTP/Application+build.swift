@@ -13,10 +13,7 @@ public func buildApplication(
     logger: Logger = Logger(label: "nkserver"),
     onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in }
 ) -> some ApplicationProtocol {
-    let router = Router(context: SyncRequestContext.self)
-    router.add(middleware: ErrorMiddleware<SyncRequestContext>(maxBodyBytes: configuration.maxBodyBytes))
-    router.add(middleware: LogRequestsMiddleware(.debug))
-    SyncRoutes(store: store, configuration: configuration).add(to: router)
+    let router = makeRouter(configuration: configuration, store: store)
     let host = configuration.host
     let configuredPort = configuration.port
     return Application(
@@ -27,6 +24,15 @@ public func buildApplication(
         },
         logger: logger
     )
+}
+
+/// The router of the API: error and log middleware, then the routes of ``SyncRoutes``.
+func makeRouter(configuration: ServerConfiguration, store: ServerStore) -> Router<SyncRequestContext> {
+    let router = Router(context: SyncRequestContext.self)
+    router.add(middleware: ErrorMiddleware<SyncRequestContext>(maxBodyBytes: configuration.maxBodyBytes))
+    router.add(middleware: LogRequestsMiddleware(.debug))
+    SyncRoutes(store: store, configuration: configuration).add(to: router)
+    return router
 }
 
 /// Opens the store at `configuration.databasePath` and builds the application on it.

@@ -14,8 +14,14 @@ public struct ServerConfiguration: Sendable {
     public var maxPushBatch: Int
     /// Page size of a pull without `limit`. Default ``NKProtocol/Wire/defaultPullLimit`` (500).
     public var defaultPullLimit: Int
-    /// Largest page of a pull; larger limits are lowered to it. Default ``NKProtocol/Wire/maxPullLimit``.
+    /// Largest page of a pull; a larger `limit` is a 400 `bad_request`. Default ``NKProtocol/Wire/maxPullLimit``.
     public var maxPullLimit: Int
+    /// Requests per second each user may send on average; 0 disables the limit. Default 100.
+    public var rateLimit: Double
+    /// Requests a user may send at once before the rate applies. Default 200.
+    public var rateLimitBurst: Int
+    /// How often a long poll re-reads the database for changes made by other processes. Default 500 ms.
+    public var waitRecheck: Duration = .milliseconds(500)
 
     public init(
         databasePath: String = "./nkserver.sqlite",
@@ -24,7 +30,9 @@ public struct ServerConfiguration: Sendable {
         maxBodyBytes: Int = Wire.maxBodyBytes,
         maxPushBatch: Int = Wire.maxPushBatch,
         defaultPullLimit: Int = Wire.defaultPullLimit,
-        maxPullLimit: Int = Wire.maxPullLimit
+        maxPullLimit: Int = Wire.maxPullLimit,
+        rateLimit: Double = 100,
+        rateLimitBurst: Int = 200
     ) {
         self.databasePath = databasePath
         self.host = host
@@ -33,5 +41,7 @@ public struct ServerConfiguration: Sendable {
         self.maxPushBatch = maxPushBatch
         self.defaultPullLimit = defaultPullLimit
         self.maxPullLimit = maxPullLimit
+        self.rateLimit = rateLimit
+        self.rateLimitBurst = rateLimitBurst
     }
 }

@@ -8,8 +8,10 @@ extension ServerError.Code {
             .badRequest
         case .unauthorized: .unauthorized
         case .forbidden, .replicaMismatch, .readOnly: .forbidden
-        case .notFound, .unknownUser: .notFound
-        case .userExists: .conflict
+        case .invalidGroupName: .badRequest
+        case .notFound, .unknownUser, .unknownGroup: .notFound
+        case .userExists, .groupExists, .alreadyMember, .notMember: .conflict
+        case .rateLimited: .tooManyRequests
         case .bodyTooLarge: .contentTooLarge
         default: .internalServerError
         }

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NKProtocol
+import ServiceLifecycle
 
 /// The endpoints of protocol version 1 (see `docs/DESIGN.md`).
 struct SyncRoutes: Sendable {
@@ -10,11 +11,18 @@ struct SyncRoutes: Sendable {
 
     func add(to router: Router<SyncRequestContext>) {
         router.get("health") { _, _ in try Response.json(HealthResponse()) }
+        router.get("openapi.json") { _, _ in try OpenAPIDocument.response() }
         let v1 = router.group("v1").add(middleware: AuthMiddleware(store: store))
+        if configuration.rateLimit > 0 {
+            v1.add(
+                middleware: RateLimitMiddleware(
+                    limiter: RateLimiter(rate: configuration.rateLimit, burst: configuration.rateLimitBurst)))
+        }
         v1.get("me", use: me)
         v1.post("push", use: push)
         v1.get("changes", use: changes)
         v1.get("records/:type/:id", use: record)
+        v1.get("wait", use: wait)
     }
 
     @Sendable func me(_ request: Request, context: SyncRequestContext) async throws -> Response {
@@ -55,10 +63,10 @@ struct SyncRoutes: Sendable {
         }
         var limit = configuration.defaultPullLimit
         if let text = query["limit"] {
-            guard let value = Int(text), value >= 1 else {
+            guard let value = Int(text), (1...configuration.maxPullLimit).contains(value) else {
                 throw ServerError(.badRequest, "'limit' must be a number from 1 to \(configuration.maxPullLimit)")
             }
-            limit = min(value, configuration.maxPullLimit)
+            limit = value
         }
         let page = try await store.changes(user: user, since: since, limit: limit)
         return try .json(page)
@@ -72,6 +80,29 @@ struct SyncRoutes: Sendable {
         let id = try context.parameters.require("id")
         let versions = try await store.record(user: user, type: type, id: id)
         return try .json(RecordResponse(versions: versions))
+    }
+
+    @Sendable func wait(_ request: Request, context: SyncRequestContext) async throws -> Response {
+        _ = try context.requireUser()
+        let query = request.uri.queryParameters
+        guard let sinceText = query["since"], let since = Int64(sinceText), since >= 0 else {
+            throw ServerError(.badRequest, "'since' must be a sequence number (0 or more) from an earlier pull")
+        }
+        var seconds = Wire.defaultWaitSeconds
+        if let text = query["timeout"] {
+            guard let value = Int(text), (0...Wire.maxWaitSeconds).contains(value) else {
+                throw ServerError(.badRequest, "'timeout' must be a number of seconds from 0 to \(Wire.maxWaitSeconds)")
+            }
+            seconds = value
+        }
+        let store = self.store
+        let timeout = Duration.seconds(seconds)
+        let recheck = configuration.waitRecheck
+        // A graceful shutdown cancels the wait, which then answers `changed: false` at once.
+        let answer = try await cancelWhenGracefulShutdown {
+            try await store.waitForChanges(since: since, timeout: timeout, recheck: recheck)
+        }
+        return try .json(answer)
     }
 
     /// The whole body, refused when over the limit: exactly `maxBodyBytes` is accepted.

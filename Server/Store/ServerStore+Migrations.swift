@@ -44,6 +44,22 @@ extension ServerStore {
             try MetaRecord(key: MetaRecord.serverReplicaIDKey, value: "server-" + ReplicaID.random().rawValue)
                 .insert(db)
         }
+        migrator.registerMigration("v2-groups") { db in
+            try db.create(table: GroupRecord.databaseTableName) { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("name", .text).notNull().unique()
+                t.column("createdAt", .datetime).notNull()
+            }
+            try db.create(table: GroupMemberRecord.databaseTableName) { t in
+                t.column("groupId", .integer).notNull()
+                    .references(GroupRecord.databaseTableName, onDelete: .cascade)
+                t.column("userId", .integer).notNull().references(UserRecord.databaseTableName)
+                t.column("addedAt", .datetime).notNull()
+                t.primaryKey(["groupId", "userId"])
+            }
+            try db.create(
+                index: "versions_on_visibility", on: VersionRecord.databaseTableName, columns: ["visibility"])
+        }
         return migrator
     }
 }

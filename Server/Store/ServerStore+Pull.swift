@@ -17,10 +17,7 @@ extension ServerStore {
         let pageSize = max(1, limit)
         return try await Self.wrap {
             try await pool.read { db in
-                let last =
-                    try Int64.fetchOne(
-                        db, sql: "SELECT seq FROM sqlite_sequence WHERE name = ?",
-                        arguments: [VersionRecord.databaseTableName]) ?? 0
+                let last = try Self.latestSequence(db)
                 guard since <= last else {
                     throw ServerError(
                         .invalidCursor,
@@ -34,7 +31,8 @@ extension ServerStore {
                     .limit(pageSize + 1)
                     .fetchAll(db)
                 let page = rows.prefix(pageSize)
-                let changes = try page.map { row in try Self.change(for: row, user: user) }
+                let access = try ReadAccess.load(db, user: user)
+                let changes = try page.map { row in try Self.change(for: row, access: access) }
                 return PullResponse(changes: changes, next: page.last?.seq ?? since, more: rows.count > pageSize)
             }
         }
@@ -46,8 +44,9 @@ extension ServerStore {
     public func record(user: AuthenticatedUser, type: RecordType, id: String) async throws -> [RecordVersion] {
         let versions = try await Self.wrap {
             try await pool.read { db in
-                try VersionRecord.frontier(db, type: type, id: id)
-                    .filter { $0.isReadable(by: user) }
+                let access = try ReadAccess.load(db, user: user)
+                return try VersionRecord.frontier(db, type: type, id: id)
+                    .filter { $0.isReadable(by: access) }
                     .map { try $0.recordVersion() }
             }
         }
@@ -57,9 +56,23 @@ extension ServerStore {
         return versions
     }
 
-    static func change(for row: VersionRecord, user: AuthenticatedUser) throws -> Change {
+    /// The newest sequence number this database has given (0 when none): what `GET /v1/wait`
+    /// compares its `since` with.
+    public func latestSequence() async throws -> Int64 {
+        try await Self.wrap {
+            try await pool.read { db in try Self.latestSequence(db) }
+        }
+    }
+
+    static func latestSequence(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(
+            db, sql: "SELECT seq FROM sqlite_sequence WHERE name = ?", arguments: [VersionRecord.databaseTableName])
+            ?? 0
+    }
+
+    static func change(for row: VersionRecord, access: ReadAccess) throws -> Change {
         let seq = row.seq ?? 0
-        if row.isReadable(by: user) {
+        if row.isReadable(by: access) {
             return Change(seq: seq, record: try row.recordVersion())
         }
         let type = RecordType(rawValue: row.recordType) ?? .annotation

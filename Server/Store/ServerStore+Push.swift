@@ -26,7 +26,7 @@ extension ServerStore {
             throw ServerError(.replicaMismatch, "the replica id is the server's own; use the replica's own id")
         }
         let now = Date()
-        return try await Self.wrap {
+        let results = try await Self.wrap {
             try await pool.write { db in
                 try Self.bindReplica(db, replica: replica, user: user, at: now)
                 return try versions.map { version in
@@ -34,6 +34,10 @@ extension ServerStore {
                 }
             }
         }
+        if results.contains(where: { $0.status == .applied || $0.status == .conflict }) {
+            await changeNotifier.announce()
+        }
+        return results
     }
 
     /// Binds a new replica id to `user`; refuses one bound to someone else.
@@ -92,7 +96,8 @@ extension ServerStore {
             }
         case .annotation(let annotation):
             let authorised = try authorise(
-                db, annotation, deleted: version.deleted, vector: version.version, frontier: frontier, user: user)
+                db, annotation, deleted: version.deleted, vector: version.version, frontier: frontier, user: user,
+                at: now)
             version.body = .annotation(authorised)
         }
         if frontier.contains(where: { $0.vector.dominates(version.version) }) {

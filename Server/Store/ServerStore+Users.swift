@@ -54,6 +54,26 @@ extension ServerStore {
         }
     }
 
+    /// Gives a user a new token and returns it; the old one stops working at once. Rotating the
+    /// token of a revoked user gives them access again.
+    ///
+    /// - Throws: ``ServerError`` `unknown_user`.
+    public func rotateToken(name: String) async throws -> String {
+        try Self.checkUserName(name)
+        let token = Token.generate()
+        try await Self.wrap {
+            try await pool.write { db in
+                guard var user = try UserRecord.filter(UserRecord.Columns.name == name).fetchOne(db) else {
+                    throw ServerError(.unknownUser, "there is no user named '\(name)'")
+                }
+                user.tokenHash = Token.hash(token)
+                user.revokedAt = nil
+                try user.update(db)
+            }
+        }
+        return token
+    }
+
     /// The user whose valid (not revoked) token this is, or nil.
     public func authenticate(token: String) async throws -> AuthenticatedUser? {
         let hash = Token.hash(token)

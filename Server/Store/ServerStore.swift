@@ -10,6 +10,8 @@ public final class ServerStore: Sendable {
     let pool: DatabasePool
     /// The replica id of the server itself, used in the vectors of the posts it imports.
     public let serverReplicaID: ReplicaID
+    /// Wakes the long polls when this process commits a change.
+    let changeNotifier = ChangeNotifier()
 
     /// Opens the database at `path`, creating it if missing, and brings its schema up to date.
     ///

@@ -48,10 +48,10 @@ extension VersionRecord {
         return RecordVersion(version: try versionVector(), deleted: deleted, editor: editor, body: recordBody)
     }
 
-    /// False for another user's annotation that is not shared: that user is sent only its vector.
-    /// (Posts have no visibility and are readable by all.)
-    func isReadable(by user: AuthenticatedUser) -> Bool {
-        visibility == nil || visibility == Visibility.shared.rawValue || author == user.name
+    /// Whether this version may be read: posts by everyone; an annotation by its author, by everyone
+    /// when `shared`, and by the members of the group when `group:NAME`. Others get only its vector.
+    func isReadable(by access: ReadAccess) -> Bool {
+        access.canRead(visibility: visibility, author: author)
     }
 
     /// The record's current frontier: every stored version of it, in sibling order.

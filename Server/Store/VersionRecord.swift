@@ -30,6 +30,7 @@ struct VersionRecord: Codable, Sendable, FetchableRecord, MutablePersistableReco
         static let recordType = Column(CodingKeys.recordType)
         static let recordId = Column(CodingKeys.recordId)
         static let vector = Column(CodingKeys.vector)
+        static let visibility = Column(CodingKeys.visibility)
     }
 
     mutating func didInsert(_ inserted: InsertionSuccess) {

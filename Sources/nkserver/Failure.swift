@@ -45,7 +45,9 @@ enum Failure {
 
     static func status(for code: ServerError.Code) -> Int32 {
         switch code {
-        case .invalidUserName, .userExists, .invalidCorpus, .invalidPost: dataError
+        case .invalidUserName, .userExists, .invalidCorpus, .invalidPost, .invalidGroupName, .groupExists,
+            .alreadyMember, .notMember, .unknownGroup:
+            dataError
         case .unknownUser: noUser
         case .unreadableFile: noInput
         case .database: ioError

@@ -18,6 +18,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The port to listen on; 0 takes a free port.")
     var port = 8080
 
+    @Option(help: "Requests per second each user may send (bursts of twice that); 0 disables the limit.")
+    var rateLimit = 100
+
     @Option(help: "Least severe log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
@@ -28,6 +31,9 @@ struct Serve: AsyncParsableCommand {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
+        guard rateLimit >= 0 else {
+            throw ValidationError("--rate-limit must be 0 (no limit) or more")
+        }
         guard !host.isEmpty else {
             throw ValidationError("--host must not be empty")
         }
@@ -36,7 +42,9 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "nkserver")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-        let configuration = ServerConfiguration(databasePath: database.path, host: host, port: port)
+        let configuration = ServerConfiguration(
+            databasePath: database.path, host: host, port: port, rateLimit: Double(rateLimit),
+            rateLimitBurst: max(1, rateLimit.multipliedReportingOverflow(by: 2).overflow ? Int.max : rateLimit * 2))
         do {
             try await runServer(configuration: configuration, logger: logger) { host, port in
                 let shownHost = host.contains(":") ? "[\(host)]" : host

@@ -1,0 +1,65 @@
+/// Wakes the long polls of `GET /v1/wait` when this process commits a change.
+///
+/// Changes written by another process (an admin command on the same database) are not announced
+/// here; waiters re-check the database on a short interval for those.
+actor ChangeNotifier {
+    private var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
+    /// Waiters resumed (by their timer or a cancellation) before they suspended.
+    private var resumedEarly: Set<Int> = []
+    private var nextID = 0
+
+    /// Wakes every current waiter.
+    func announce() {
+        let woken = waiters
+        waiters.removeAll()
+        for continuation in woken.values { continuation.resume() }
+    }
+
+    /// Returns when a change is announced, when `delay` has passed, or when the task is cancelled,
+    /// whichever comes first. Never throws and holds nothing while it waits.
+    nonisolated func wait(atMost delay: Duration) async {
+        let id = await makeID()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.suspend(id) }
+            group.addTask {
+                try? await Task.sleep(for: delay)
+                await self.resume(id)
+            }
+            await group.next()
+            group.cancelAll()
+            await self.resume(id)
+        }
+        await finish(id)
+    }
+
+    /// How many waiters are suspended now (for tests).
+    var waiterCount: Int { waiters.count }
+
+    private func makeID() -> Int {
+        nextID += 1
+        return nextID
+    }
+
+    private func suspend(_ id: Int) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            if resumedEarly.remove(id) != nil {
+                continuation.resume()
+            } else {
+                waiters[id] = continuation
+            }
+        }
+    }
+
+    private func resume(_ id: Int) {
+        if let continuation = waiters.removeValue(forKey: id) {
+            continuation.resume()
+        } else {
+            resumedEarly.insert(id)
+        }
+    }
+
+    private func finish(_ id: Int) {
+        resumedEarly.remove(id)
+        if let continuation = waiters.removeValue(forKey: id) { continuation.resume() }
+    }
+}
