@@ -4,9 +4,21 @@ import Hummingbird
 /// The OpenAPI 3.1 document of the HTTP API (`Server/Resources/openapi.json`), served at
 /// `GET /openapi.json`.
 enum OpenAPIDocument {
-    /// The document's bytes, read once from the module's resources.
-    static let data: Data? = Bundle.module.url(forResource: "openapi", withExtension: "json")
-        .flatMap { try? Data(contentsOf: $0) }
+    /// The document's bytes, read once: from the resources SwiftPM copies beside the executable
+    /// (`nksync_NKServer.resources/`), else from the source tree it was built from. Not through
+    /// `Bundle.module`, whose accessor stops the process when the resources are missing (an
+    /// executable copied on its own): here that is a 500 on this one endpoint, never a crash.
+    static let data: Data? = {
+        let executableFolder = URL(fileURLWithPath: CommandLine.arguments.first ?? "")
+            .resolvingSymlinksInPath().deletingLastPathComponent()
+        let candidates = [
+            Bundle.main.bundleURL.appendingPathComponent("nksync_NKServer.resources/openapi.json"),
+            executableFolder.appendingPathComponent("nksync_NKServer.resources/openapi.json"),
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("Resources/openapi.json"),
+        ]
+        return candidates.lazy.compactMap { try? Data(contentsOf: $0) }.first
+    }()
 
     static func response() throws -> Response {
         guard let data else {
