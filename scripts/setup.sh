@@ -4,7 +4,7 @@
 set -euo pipefail
 
 missing=()
-for pkg in libsqlite3-dev libcurl4-openssl-dev pkg-config; do
+for pkg in libsqlite3-dev libcurl4-openssl-dev pkg-config curl; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then

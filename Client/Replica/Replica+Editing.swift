@@ -41,7 +41,7 @@ extension Replica {
         _ idOrPrefix: String, note: String? = nil, tags: [String]? = nil, visibility: Visibility? = nil
     ) throws(ClientError) -> VersionVector {
         guard note != nil || tags != nil || visibility != nil else {
-            throw ClientError(.invalidInput, "nothing to change: give --note, --tag, --private or --shared")
+            throw ClientError(.invalidInput, "nothing to change: give --note, --tag or --visibility")
         }
         return try writeAnnotation(idOrPrefix) { siblings, user in
             guard var annotation = Self.liveAnnotation(siblings) else {
@@ -134,15 +134,15 @@ extension Replica {
         return annotation
     }
 
-    /// The server's rule, checked before writing: someone else's annotation may only be written
-    /// `shared` and never deleted.
+    /// The server's rule, checked before writing: someone else's annotation is never deleted and
+    /// never written private (a non-author may edit the note and tags of a shared or group note).
     static func checkAllowed(_ annotation: Annotation, deleted: Bool, user: String) throws(ClientError) {
         guard annotation.author != user else { return }
         if deleted {
             throw ClientError(
                 .notAllowed, "only the author (\(annotation.author)) can delete annotation \(annotation.id)")
         }
-        if annotation.visibility != .shared {
+        if annotation.visibility == .private {
             throw ClientError(
                 .notAllowed, "only the author (\(annotation.author)) can make annotation \(annotation.id) private")
         }

@@ -76,6 +76,10 @@ enum ReplicaDatabase {
             // The full-text index over posts and notes, kept in step by triggers (SearchIndex.swift).
             try SearchIndex.create(db)
         }
+        migrator.registerMigration("v3-sync-log") { db in
+            // What each pull brought in, for nkclient log (SyncLog.swift).
+            try SyncLog.create(db)
+        }
         return migrator
     }
 }

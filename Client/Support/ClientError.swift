@@ -18,6 +18,7 @@ public struct ClientError: Error, Sendable, CustomStringConvertible {
             case forbidden
             case rejectedByServer = "rejected_by_server"
             case serverError = "server_error"
+            case rateLimited = "rate_limited"
             case badResponse = "bad_response"
             case storage
             case configuration
@@ -48,6 +49,8 @@ public struct ClientError: Error, Sendable, CustomStringConvertible {
         public static let forbidden = Code(.forbidden)
         /// The server refused the request with another 4xx status.
         public static let rejectedByServer = Code(.rejectedByServer)
+        /// The server kept answering 429 (too many requests) after every retry.
+        public static let rateLimited = Code(.rateLimited)
         /// The server failed (HTTP 5xx).
         public static let serverError = Code(.serverError)
         /// The server's answer could not be understood.

@@ -8,11 +8,14 @@ public struct ServerAPI: Sendable {
     public let server: String
     let token: String
     let transport: any Transport
+    /// What to do when the server answers 429.
+    public var retryPolicy: RetryPolicy
 
-    public init(server: String, token: String, transport: any Transport) {
+    public init(server: String, token: String, transport: any Transport, retryPolicy: RetryPolicy = RetryPolicy()) {
         self.server = ClientConfig.normalisedServer(server)
         self.token = token
         self.transport = transport
+        self.retryPolicy = retryPolicy
     }
 
     /// `GET /v1/me`: who the token belongs to.
@@ -48,6 +51,14 @@ public struct ServerAPI: Sendable {
         }
     }
 
+    /// `GET /v1/wait?since=SEQ&timeout=SECONDS`: returns as soon as the server has changes after
+    /// `cursor`, or with `changed == false` after about `timeout` seconds.
+    public func wait(since cursor: Int64, timeout: Int = Wire.defaultWaitSeconds) async throws(ClientError)
+        -> WaitResponse
+    {
+        try await call(.get, "/v1/wait?since=\(cursor)&timeout=\(timeout)", as: WaitResponse.self)
+    }
+
     private func call<T: Decodable>(
         _ method: HTTPRequest.Method, _ path: String, body: Data? = nil, as type: T.Type
     ) async throws(ClientError) -> T {
@@ -58,14 +69,7 @@ public struct ServerAPI: Sendable {
         ]
         if body != nil { headers.append(("Content-Type", "application/json")) }
         let request = HTTPRequest(method: method, url: server + path, headers: headers, body: body)
-        let response: HTTPResponse
-        do {
-            response = try await transport.send(request)
-        } catch let error as TransportError {
-            throw Self.classify(error, server: server)
-        } catch {
-            throw ClientError(.unreachable, "cannot reach the server at \(server) (\(error))")
-        }
+        let response = try await sendRetryingWhenBusy(request)
         if let error = Self.classify(status: response.status, body: response.body, server: server) {
             throw error
         }
@@ -75,6 +79,40 @@ public struct ServerAPI: Sendable {
             throw ClientError(
                 .badResponse,
                 "the server at \(server) sent an answer that is not NK Sync protocol version \(Wire.protocolVersion)")
+        }
+    }
+
+    /// Sends `request`; while the server answers 429, waits as its `Retry-After` says and sends it
+    /// again, at most ``RetryPolicy/maxRetries`` times.
+    private func sendRetryingWhenBusy(_ request: HTTPRequest) async throws(ClientError) -> HTTPResponse {
+        var attempt = 0
+        while true {
+            let response: HTTPResponse
+            do {
+                response = try await transport.send(request)
+            } catch let error as TransportError {
+                throw Self.classify(error, server: server)
+            } catch {
+                throw ClientError(.unreachable, "cannot reach the server at \(server) (\(error))")
+            }
+            guard response.status == 429 else { return response }
+            guard attempt < retryPolicy.maxRetries else {
+                var error = ClientError(
+                    .rateLimited,
+                    "the server at \(server) is busy (HTTP 429, rate limited) and still was after "
+                        + "\(retryPolicy.maxRetries) retries; try again later",
+                    serverCode: "rate_limited")
+                error.serverStatus = 429
+                throw error
+            }
+            attempt += 1
+            let delay = retryPolicy.delay(retryAfter: response.header("Retry-After"))
+            retryPolicy.onWait?(delay, attempt)
+            do {
+                try await retryPolicy.sleep(delay)
+            } catch {
+                throw ClientError(.rateLimited, "stopped while waiting for the busy server at \(server)")
+            }
         }
     }
 

@@ -3,19 +3,20 @@ import NKProtocol
 extension SyncEngine {
     /// Pulls change pages from the cursor until the server says there are no more; each page is
     /// applied together with its cursor in one transaction.
-    func pull(into summary: inout SyncSummary) async throws(ClientError) {
+    func pull(into summary: inout SyncSummary, syncID: String) async throws(ClientError) {
         var cursor = try await replica.readAsync { db in try ReplicaStore.cursor(db) }
         var received = 0
         while true {
             let page = try await api.changes(since: cursor, limit: pullLimit)
             let next = try PullStep.next(after: cursor, page: page)
+            let date = replica.now()
             let changed = try await replica.writeAsync { db in
                 var changed = 0
                 for change in page.changes {
                     if let record = change.record {
-                        if try ReplicaStore.applyRemote(db, record) != .unchanged { changed += 1 }
+                        if try SyncLog.applyRemote(db, record, syncID: syncID, at: date) != .unchanged { changed += 1 }
                     } else if let hidden = change.hidden {
-                        if try ReplicaStore.applyHidden(db, hidden) > 0 { changed += 1 }
+                        if try SyncLog.applyHidden(db, hidden, syncID: syncID, at: date) > 0 { changed += 1 }
                     }
                 }
                 try ReplicaStore.setCursor(db, page.next)

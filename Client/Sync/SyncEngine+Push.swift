@@ -47,14 +47,15 @@ extension SyncEngine {
     }
 
     /// Fetches again every record a rejected version was dropped from, and applies what the server holds.
-    func refetch(into summary: inout SyncSummary) async throws(ClientError) {
+    func refetch(into summary: inout SyncSummary, syncID: String) async throws(ClientError) {
         let keys = try await replica.readAsync { db in try ReplicaStore.recordsToRefetch(db) }
         for key in keys {
             let versions = try await api.record(type: key.type, id: key.id)?.versions ?? []
+            let date = replica.now()
             let changed = try await replica.writeAsync { db in
                 var changed = 0
                 for version in versions where version.type == key.type && version.id == key.id {
-                    if try ReplicaStore.applyRemote(db, version) != .unchanged { changed += 1 }
+                    if try SyncLog.applyRemote(db, version, syncID: syncID, at: date) != .unchanged { changed += 1 }
                 }
                 try ReplicaStore.clearRefetch(db, key)
                 return changed

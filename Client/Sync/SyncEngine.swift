@@ -16,23 +16,35 @@ public struct SyncEngine: Sendable {
     public var progress: (any ProgressReporter)?
 
     /// A sync engine for `replica` talking to its server through `transport`.
-    public init(replica: Replica, transport: any Transport, logger: Logger = Logger(label: "nkclient.sync")) {
+    public init(
+        replica: Replica, transport: any Transport, retryPolicy: RetryPolicy = RetryPolicy(),
+        logger: Logger = Logger(label: "nkclient.sync")
+    ) {
         self.replica = replica
-        self.api = ServerAPI(server: replica.config.server, token: replica.config.token, transport: transport)
+        self.api = ServerAPI(
+            server: replica.config.server, token: replica.config.token, transport: transport, retryPolicy: retryPolicy)
         self.logger = logger
     }
 
     /// Pushes the outbox, fetches records whose versions were rejected, then pulls every change.
     ///
+    /// A read-only account's push is refused as a whole (403 `read_only`): the pull still runs, then
+    /// that refusal is thrown, so a read-only researcher keeps receiving and keeps their own changes.
+    ///
     /// - Throws: a ``ClientError`` whose message says how many local changes are kept.
     public func run() async throws(ClientError) -> SyncSummary {
         var summary = SyncSummary()
-        do {
-            try await push(into: &summary)
-            try await refetch(into: &summary)
-            try await pull(into: &summary)
+        let syncID = String(UUID().uuidString.lowercased().prefix(8))
+        var refused: ClientError?
+        do throws(ClientError) {
+            refused = try await pushUnlessReadOnly(into: &summary, syncID: syncID)
+            try await pull(into: &summary, syncID: syncID)
         } catch {
             throw await keptChanges(error)
+        }
+        if let refused {
+            _ = try? await replica.writeAsync { db in try ReplicaStore.setLastSync(db, replica.now()) }
+            throw await keptChanges(refused)
         }
         let date = replica.now()
         summary.conflicts = try await replica.writeAsync { db in
@@ -40,6 +52,20 @@ public struct SyncEngine: Sendable {
             return try ReplicaStore.conflictCount(db)
         }
         return summary
+    }
+
+    /// Pushes and refetches; returns (instead of throwing) a refusal because the account is read-only.
+    private func pushUnlessReadOnly(into summary: inout SyncSummary, syncID: String) async throws(ClientError)
+        -> ClientError?
+    {
+        do throws(ClientError) {
+            try await push(into: &summary)
+            try await refetch(into: &summary, syncID: syncID)
+            return nil
+        } catch {
+            guard error.serverCode == "read_only" else { throw error }
+            return error
+        }
     }
 
     /// The error with the number of local changes still waiting added to its message.

@@ -44,6 +44,8 @@ final class CurlEasyHandle {
             _ = nk_curl_setopt_slist(curl, CURLOPT_HTTPHEADER, headers)
             _ = nk_curl_setopt_write_function(curl, curlWriteCallback)
             _ = nk_curl_setopt_pointer(curl, CURLOPT_WRITEDATA, Unmanaged.passUnretained(sink).toOpaque())
+            _ = nk_curl_setopt_header_function(curl, curlHeaderCallback)
+            _ = nk_curl_setopt_pointer(curl, CURLOPT_HEADERDATA, Unmanaged.passUnretained(sink).toOpaque())
             switch request.method {
             case .get:
                 _ = nk_curl_setopt_long(curl, CURLOPT_HTTPGET, 1)
@@ -58,6 +60,7 @@ final class CurlEasyHandle {
             // The body buffer dies after this closure: never leave curl pointing at it.
             _ = nk_curl_setopt_pointer(curl, CURLOPT_POSTFIELDS, nil)
             _ = nk_curl_setopt_pointer(curl, CURLOPT_WRITEDATA, nil)
+            _ = nk_curl_setopt_pointer(curl, CURLOPT_HEADERDATA, nil)
             return code
         }
         guard code == CURLE_OK else {
@@ -73,7 +76,7 @@ final class CurlEasyHandle {
         }
         var status = 0
         _ = nk_curl_getinfo_long(curl, CURLINFO_RESPONSE_CODE, &status)
-        return .success(HTTPResponse(status: status, body: sink.data))
+        return .success(HTTPResponse(status: status, headers: sink.headers, body: sink.data))
     }
 
     /// Turns a curl failure into a short, stable reason.
@@ -102,9 +105,11 @@ final class CurlEasyHandle {
     }
 }
 
-/// Collects a response body; written by ``curlWriteCallback``.
+/// Collects a response's header fields and body; written by ``curlHeaderCallback`` and ``curlWriteCallback``.
 private final class ResponseSink {
     var data = Data()
+    /// Header fields of the latest response (an interim `100 Continue` or a redirect starts over).
+    var headers: [String: String] = [:]
     var overflowed = false
     let limit: Int
 
@@ -123,6 +128,24 @@ private func curlWriteCallback(
     }
     if let pointer, length > 0 {
         sink.data.append(UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self), count: length)
+    }
+    return length
+}
+
+/// Called by curl once per header line, status line included.
+private func curlHeaderCallback(
+    _ pointer: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?
+) -> Int {
+    let length = size * count
+    guard let context, let pointer, length > 0 else { return length }
+    let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
+    let line = String(decoding: UnsafeRawBufferPointer(start: pointer, count: length), as: UTF8.self)
+    if line.hasPrefix("HTTP/") {
+        sink.headers = [:]
+    } else if let colon = line.firstIndex(of: ":") {
+        let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
+        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+        if !name.isEmpty { sink.headers[name] = value }
     }
     return length
 }

@@ -7,20 +7,25 @@ actor ChangeNotifier {
     /// Waiters resumed (by their timer or a cancellation) before they suspended.
     private var resumedEarly: Set<Int> = []
     private var nextID = 0
+    /// How many announcements there were. A waiter reads it before it reads the database and waits
+    /// only while it is unchanged, so an announcement between that read and its suspension is not lost.
+    private(set) var generation = 0
 
     /// Wakes every current waiter.
     func announce() {
+        generation += 1
         let woken = waiters
         waiters.removeAll()
         for continuation in woken.values { continuation.resume() }
     }
 
-    /// Returns when a change is announced, when `delay` has passed, or when the task is cancelled,
-    /// whichever comes first. Never throws and holds nothing while it waits.
-    nonisolated func wait(atMost delay: Duration) async {
+    /// Returns when a change is announced after `generation` (at once if one already was), when
+    /// `delay` has passed, or when the task is cancelled, whichever comes first. Never throws and
+    /// holds nothing while it waits.
+    nonisolated func wait(atMost delay: Duration, after generation: Int) async {
         let id = await makeID()
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.suspend(id) }
+            group.addTask { await self.suspend(id, after: generation) }
             group.addTask {
                 try? await Task.sleep(for: delay)
                 await self.resume(id)
@@ -40,9 +45,9 @@ actor ChangeNotifier {
         return nextID
     }
 
-    private func suspend(_ id: Int) async {
+    private func suspend(_ id: Int, after generation: Int) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            if resumedEarly.remove(id) != nil {
+            if resumedEarly.remove(id) != nil || self.generation != generation {
                 continuation.resume()
             } else {
                 waiters[id] = continuation

@@ -15,6 +15,7 @@ extension ServerStore {
     ) async throws -> WaitResponse {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)
+        var seen = await changeNotifier.generation
         var latest = try await latestSequenceEvenIfCancelled()
         while true {
             if latest > since {
@@ -30,7 +31,8 @@ extension ServerStore {
             if remaining <= .zero || Task.isCancelled {
                 return WaitResponse(changed: false, latest: latest)
             }
-            await changeNotifier.wait(atMost: min(remaining, recheck))
+            await changeNotifier.wait(atMost: min(remaining, recheck), after: seen)
+            seen = await changeNotifier.generation
             latest = try await latestSequenceEvenIfCancelled()
         }
     }

@@ -28,6 +28,12 @@ static inline CURLcode nk_curl_setopt_write_function(CURL *handle, nk_curl_write
     return curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, callback);
 }
 
+typedef size_t (*nk_curl_header_callback)(char *buffer, size_t size, size_t nitems, void *userdata);
+
+static inline CURLcode nk_curl_setopt_header_function(CURL *handle, nk_curl_header_callback callback) {
+    return curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, callback);
+}
+
 static inline CURLcode nk_curl_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import NKClient
 import NKProtocol
 
-/// `nkclient annotate POST_ID --quote TEXT [--occurrence N] [--note TEXT] [--tag TAG]... [--private]`.
+/// `nkclient annotate POST_ID --quote TEXT [--occurrence N] [--note TEXT] [--tag TAG]... [--private | --group NAME]`.
 struct AnnotateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "annotate",
@@ -29,15 +29,27 @@ struct AnnotateCommand: ParsableCommand {
     @Flag(name: .customLong("private"), help: "Only you will see this note.")
     var isPrivate = false
 
+    @Option(
+        help: ArgumentHelp("Only the members of this research group (and you) will see this note.", valueName: "NAME"))
+    var group: String?
+
     func validate() throws {
         if let occurrence, occurrence < 1 { throw ValidationError("--occurrence counts from 1") }
         if quote.isEmpty { throw ValidationError("the quote is empty") }
+        if let group {
+            if isPrivate { throw ValidationError("give only one of --private and --group") }
+            guard Visibility.isGroupName(group) else { throw ValidationError(VisibilityOption.groupNameRule(group)) }
+        }
+    }
+
+    var visibility: Visibility {
+        if let group { return .group(group) }
+        return isPrivate ? .private : .shared
     }
 
     func run() throws {
         let id = try options.openReplica().annotate(
-            post: postID, quote: quote, occurrence: occurrence, note: note, tags: tags,
-            visibility: isPrivate ? .private : .shared)
+            post: postID, quote: quote, occurrence: occurrence, note: note, tags: tags, visibility: visibility)
         print(id.rawValue)
     }
 }

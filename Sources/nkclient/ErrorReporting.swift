@@ -24,6 +24,7 @@ enum ErrorReporting {
         switch code {
         case .unreachable, .serverError: 69  // EX_UNAVAILABLE
         case .unauthorized, .forbidden: 77  // EX_NOPERM
+        case .rateLimited: 75  // EX_TEMPFAIL
         case .badResponse: 76  // EX_PROTOCOL
         case .storage: 74  // EX_IOERR
         case .configuration: 78  // EX_CONFIG

@@ -29,7 +29,7 @@ struct InitCommand: AsyncParsableCommand {
         let home = options.replicaHome
         try Replica.checkCanCreate(home: home, replacing: force)
         try ClientConfig.validateServer(server)
-        let api = ServerAPI(server: server, token: token, transport: CurlTransport())
+        let api = ServerAPI(server: server, token: token, transport: CurlTransport(), retryPolicy: BusyServer.policy)
         let me = try await Self.whoAmI(api)
         let config = ClientConfig(server: server, token: token, user: me.user, replica: ReplicaID.random())
         let replica = try Replica.create(home: home, config: config, replacing: force)

@@ -21,6 +21,16 @@ enum Output {
         FileHandle.standardError.write(Data("warning: \(message)\n".utf8))
     }
 
+    /// Prints one line on stdout and flushes it (for output read while the command still runs).
+    static func line(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
+    /// Prints a line on stderr, without a prefix.
+    static func notice(_ message: String) {
+        FileHandle.standardError.write(Data("\(message)\n".utf8))
+    }
+
     /// True when stdout is a terminal.
     static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
 

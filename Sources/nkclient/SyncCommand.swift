@@ -1,11 +1,20 @@
 import ArgumentParser
+import Dispatch
+import Foundation
 import NKClient
+import NKProtocol
 
-/// `nkclient sync [--json]`.
+/// `nkclient sync [--watch] [--json]`.
 struct SyncCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sync",
-        abstract: "Push local changes to the server, then pull everyone else's."
+        abstract: "Push local changes to the server, then pull everyone else's.",
+        discussion: """
+            --watch syncs, then stays connected: it pulls as soon as the server has something new, pushes \
+            what other nkclient commands change in this replica within a moment, and reconnects by itself \
+            after a network drop or a server restart. It prints a line per sync that moved something (one \
+            JSON object per line with --json) and stops cleanly on Ctrl-C or SIGTERM.
+            """
     )
 
     @OptionGroup var options: HomeOptions
@@ -13,9 +22,16 @@ struct SyncCommand: AsyncParsableCommand {
     @Flag(help: "Print {\"pushed\", \"pulled\", \"conflicts\", \"rejected\"} as JSON.")
     var json = false
 
+    @Flag(help: "Stay connected and sync whenever something changes, here or on the server.")
+    var watch = false
+
     func run() async throws {
         let replica = try options.openReplica()
-        var engine = SyncEngine(replica: replica, transport: CurlTransport())
+        if watch {
+            try await Self.watch(replica, json: json)
+            return
+        }
+        var engine = SyncEngine(replica: replica, transport: CurlTransport(), retryPolicy: BusyServer.policy)
         let progress = TerminalProgress.make(json: json)
         engine.progress = progress
         defer { progress?.finish() }
@@ -26,11 +42,91 @@ struct SyncCommand: AsyncParsableCommand {
             return
         }
         print("pushed \(summary.pushed), pulled \(summary.pulled), conflicts \(summary.conflicts)")
-        if !summary.rejections.isEmpty {
-            print("rejected \(summary.rejections.count) (kept in the replica's rejected table):")
-            for rejection in summary.rejections {
-                print("  \(rejection.type.rawValue) \(rejection.id): \(rejection.message) (\(rejection.code))")
-            }
+        printRejections(summary)
+    }
+
+    private func printRejections(_ summary: SyncSummary) {
+        guard !summary.rejections.isEmpty else { return }
+        print("rejected \(summary.rejections.count) (kept in the replica's rejected table):")
+        for rejection in summary.rejections {
+            print("  \(rejection.type.rawValue) \(rejection.id): \(rejection.message) (\(rejection.code))")
         }
     }
+
+    /// Runs the watcher until SIGINT or SIGTERM (exit 0) or a rejected token (an error).
+    private static func watch(_ replica: Replica, json: Bool) async throws {
+        let waitTransport = CurlTransport(
+            configuration: CurlTransport.Configuration(requestTimeout: Wire.maxWaitSeconds + 30))
+        let watcher = SyncWatcher(
+            replica: replica, syncTransport: CurlTransport(), waitTransport: waitTransport,
+            retryPolicy: BusyServer.policy
+        ) { event in
+            report(event, json: json)
+        }
+        let task = Task { try await watcher.run() }
+        let signals = DispatchQueue(label: "nkclient.signals")
+        let sources = [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: signals)
+            source.setEventHandler { task.cancel() }
+            source.resume()
+            return source
+        }
+        defer { sources.forEach { $0.cancel() } }
+        try await task.value
+    }
+
+    /// One line per sync that moved something; connection changes and failures on stderr.
+    private static func report(_ event: WatchEvent, json: Bool) {
+        switch event {
+        case .synced(let summary):
+            guard summary.pushed > 0 || summary.pulled > 0 || !summary.rejections.isEmpty else { return }
+            if json {
+                let line = WatchLine(at: Date(), summary: summary)
+                if let data = try? Wire.makeEncoder().encode(line) {
+                    Output.line(String(decoding: data, as: UTF8.self))
+                }
+                return
+            }
+            let time = WatchLine.timeFormatter.string(from: Date())
+            var text = "\(time)  pushed \(summary.pushed), pulled \(summary.pulled), conflicts \(summary.conflicts)"
+            for rejection in summary.rejections {
+                text +=
+                    "\n  rejected \(rejection.type.rawValue) \(rejection.id): \(rejection.message) (\(rejection.code))"
+            }
+            Output.line(text)
+        case .watching(let server):
+            Output.notice("watching \(server) for changes (Ctrl-C stops)")
+        case .lost(let server, let reason, let retryIn):
+            Output.notice("lost the server at \(server) (\(reason)); retrying in \(BusyServer.seconds(retryIn))s")
+        case .reconnected(let server):
+            Output.notice("reconnected to \(server)")
+        case .syncFailed(let error):
+            Output.error(error.message)
+        }
+    }
+}
+
+/// One line of `sync --watch --json`.
+private struct WatchLine: Encodable {
+    var at: Date
+    var pushed: Int
+    var pulled: Int
+    var conflicts: Int
+    var rejected: Int
+
+    init(at: Date, summary: SyncSummary) {
+        self.at = at
+        pushed = summary.pushed
+        pulled = summary.pulled
+        conflicts = summary.conflicts
+        rejected = summary.rejections.count
+    }
+
+    static let timeFormatter: DateFormatter = {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "HH:mm:ss"
+        return formatter
+    }()
 }

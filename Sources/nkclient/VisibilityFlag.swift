@@ -20,3 +20,17 @@ enum VisibilityFlag: String, EnumerableFlag {
         }
     }
 }
+
+/// `--visibility V` and `--group NAME`.
+enum VisibilityOption {
+    /// `shared`, `private` or `group:NAME`.
+    static func parse(_ text: String) throws -> Visibility {
+        if let value = Visibility(rawValue: text) { return value }
+        if text.hasPrefix("group:") { throw ValidationError(groupNameRule(String(text.dropFirst("group:".count)))) }
+        throw ValidationError("unknown visibility '\(text.prefix(80))'; choose shared, private or group:NAME")
+    }
+
+    static func groupNameRule(_ name: String) -> String {
+        "'\(name.prefix(80))' is not a group name: 1 to 64 letters, digits, '.', '_' or '-'"
+    }
+}

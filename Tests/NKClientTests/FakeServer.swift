@@ -18,6 +18,13 @@ final class FakeServer: Transport, @unchecked Sendable {
     var failChangesCall: Int?
     /// Answer every request with 401.
     var revoked = false
+    /// Answer this many requests with 429 and `Retry-After: retryAfter` before serving again.
+    var busyResponses = 0
+    var retryAfter: String? = "1"
+    /// Fail every request as if the server were down.
+    var down = false
+    /// Users whose pushes get 403 `read_only`.
+    var readOnlyUsers: Set<String> = []
 
     /// Stores versions as an import would.
     func seed(_ versions: RecordVersion...) {
@@ -46,11 +53,28 @@ final class FakeServer: Transport, @unchecked Sendable {
     var changesCallCount: Int { lock.withLock { changesCalls } }
 
     func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-        try lock.withLock { try handle(request) }
+        // A long poll: ask again every 10 ms (outside the lock) for at most 200 ms.
+        var answer = try lock.withLock { try handle(request) }
+        guard request.url.contains("/v1/wait?") else { return answer }
+        for _ in 0..<20 {
+            guard answer.status == 200,
+                let wait = try? Wire.makeDecoder().decode(WaitResponse.self, from: answer.body), !wait.changed
+            else { return answer }
+            try await Task.sleep(for: .milliseconds(10))
+            answer = try lock.withLock { try handle(request, repeated: true) }
+        }
+        return answer
     }
 
-    private func handle(_ request: HTTPRequest) throws -> HTTPResponse {
-        requests.append(request)
+    private func handle(_ request: HTTPRequest, repeated: Bool = false) throws -> HTTPResponse {
+        if down { throw TransportError(.unreachable, "connection refused") }
+        if !repeated { requests.append(request) }
+        if busyResponses > 0 {
+            busyResponses -= 1
+            var response = try json(ErrorResponse(code: "rate_limited", message: "slow down"), status: 429)
+            if let retryAfter { response.headers["retry-after"] = retryAfter }
+            return response
+        }
         guard !revoked, let auth = request.header("Authorization"), auth.hasPrefix("Bearer token-") else {
             return try json(ErrorResponse(code: "unauthorized", message: "the token is not valid"), status: 401)
         }
@@ -59,6 +83,11 @@ final class FakeServer: Transport, @unchecked Sendable {
         let parts = url.path.split(separator: "/").map(String.init)
         let route = parts.first == "v1" ? Array(parts.dropFirst()) : parts
         switch (request.method, route.first ?? "") {
+        case (.post, "push") where readOnlyUsers.contains(user):
+            return try json(ErrorResponse(code: "read_only", message: "this account is read-only"), status: 403)
+        case (.get, "wait"):
+            let since = Int64(url.queryItems?.first { $0.name == "since" }?.value ?? "0") ?? 0
+            return try json(WaitResponse(changed: seq > since, latest: seq))
         case (.post, "push"):
             let push = try Wire.makeDecoder().decode(PushRequest.self, from: request.body ?? Data())
             let results = push.versions.map { version -> PushItemResult in

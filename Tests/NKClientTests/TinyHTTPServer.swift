@@ -14,10 +14,12 @@ final class TinyHTTPServer: @unchecked Sendable {
     private var connections = 0
     private let status: Int
     private let body: String
+    private let extraHeaders: String
 
-    init(status: Int = 200, body: String = #"{"user":"alice","readOnly":false}"#) throws {
+    init(status: Int = 200, body: String = #"{"user":"alice","readOnly":false}"#, headers: [String] = []) throws {
         self.status = status
         self.body = body
+        extraHeaders = headers.map { $0 + "\r\n" }.joined()
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         self.listener = listener
         var address = sockaddr_in()
@@ -70,7 +72,7 @@ final class TinyHTTPServer: @unchecked Sendable {
                 if let request = takeRequest(&buffer) {
                     lock.withLock { received.append(request) }
                     let response =
-                        "HTTP/1.1 \(status) X\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+                        "HTTP/1.1 \(status) X\r\nContent-Type: application/json\r\n\(extraHeaders)Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
                     _ = response.withCString { send(client, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
                     break
                 }

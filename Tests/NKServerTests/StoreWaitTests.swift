@@ -64,6 +64,19 @@ struct StoreWaitTests {
         #expect(start.duration(to: clock.now) < .seconds(25))
     }
 
+    @Test func anAnnouncementBeforeTheWaiterSuspendsIsNotLost() async throws {
+        // Regression: a push that committed between a waiter's database read and its suspension
+        // used to be missed until the next recheck.
+        let notifier = ChangeNotifier()
+        let seen = await notifier.generation
+        await notifier.announce()
+        let clock = ContinuousClock()
+        let start = clock.now
+        await notifier.wait(atMost: .seconds(30), after: seen)
+        #expect(start.duration(to: clock.now) < .seconds(25))
+        #expect(await notifier.waiterCount == 0)
+    }
+
     @Test func cancellationEndsTheWaitAtOnce() async throws {
         let fixture = try StoreFixture()
         let clock = ContinuousClock()

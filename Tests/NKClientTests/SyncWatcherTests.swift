@@ -1,0 +1,161 @@
+import Foundation
+import NKProtocol
+import Testing
+
+@testable import NKClient
+
+/// Collects a watcher's events.
+final class EventLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var events: [WatchEvent] = []
+
+    func append(_ event: WatchEvent) { lock.withLock { events.append(event) } }
+
+    var lost: [String] {
+        lock.withLock {
+            events.compactMap {
+                if case .lost(_, let reason, _) = $0 { return reason }
+                return nil
+            }
+        }
+    }
+
+    var reconnections: Int {
+        lock.withLock {
+            events.filter {
+                if case .reconnected = $0 { return true }
+                return false
+            }.count
+        }
+    }
+
+    var pulled: Int {
+        lock.withLock {
+            events.reduce(0) {
+                if case .synced(let summary) = $1 { return $0 + summary.pulled }
+                return $0
+            }
+        }
+    }
+}
+
+@Suite struct SyncWatcherTests {
+    let post = Fixtures.post.id.rawValue
+    let fast = SyncWatcher.Options(
+        localPollInterval: .milliseconds(20), waitSeconds: 1,
+        backoff: Backoff(initial: .milliseconds(20), maximum: .milliseconds(80)))
+
+    /// Polls `condition` every 10 ms for up to `seconds`.
+    func eventually(_ seconds: Double = 3, _ condition: () throws -> Bool) async throws -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try condition() { return true }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return try condition()
+    }
+
+    @Test func aColleaguesNoteReachesTheWatchingReplica() async throws {
+        let folder = try ScratchFolder()
+        let server = FakeServer()
+        server.seed(Fixtures.postVersion())
+        let alice = try Fixtures.replica(user: "alice", replica: "rep-alice", in: folder)
+        let bob = try Fixtures.replica(user: "bob", replica: "rep-bob", in: folder)
+        let events = EventLog()
+        let watcher = SyncWatcher(
+            replica: bob, syncTransport: server, waitTransport: server, options: fast, onEvent: events.append)
+        let task = Task { try await watcher.run() }
+
+        try alice.annotate(post: post, quote: "hard currency", note: "live")
+        _ = try await SyncEngine(replica: alice, transport: server).run()
+
+        #expect(try await eventually { try bob.notes().first?.note == "live" })
+        #expect(try await eventually { events.pulled == 1 })
+        #expect(server.paths(of: "bob").contains { $0.hasPrefix("/v1/wait?since=") })
+        task.cancel()
+        try await task.value
+    }
+
+    @Test func aChangeMadeByAnotherProcessIsPushedSoon() async throws {
+        let folder = try ScratchFolder()
+        let server = FakeServer()
+        server.seed(Fixtures.postVersion())
+        let bob = try Fixtures.replica(user: "bob", replica: "rep-bob", in: folder)
+        let watcher = SyncWatcher(
+            replica: bob, syncTransport: server, waitTransport: server, options: fast, onEvent: { _ in })
+        let task = Task { try await watcher.run() }
+        try await Task.sleep(for: .milliseconds(100))
+        let before = server.lastSeq
+
+        // Another process: its own connection to the same replica file.
+        let other = try Replica.open(home: bob.home)
+        try other.annotate(post: post, quote: "hard currency", note: "from the other process")
+
+        #expect(try await eventually { try bob.status().pending == 0 && server.lastSeq == before + 1 })
+        task.cancel()
+        try await task.value
+    }
+
+    @Test func aLostServerIsReportedOnceAndTheWatchReconnects() async throws {
+        let folder = try ScratchFolder()
+        let server = FakeServer()
+        server.seed(Fixtures.postVersion())
+        let alice = try Fixtures.replica(user: "alice", replica: "rep-alice", in: folder)
+        let bob = try Fixtures.replica(user: "bob", replica: "rep-bob", in: folder)
+        let events = EventLog()
+        let watcher = SyncWatcher(
+            replica: bob, syncTransport: server, waitTransport: server, options: fast, onEvent: events.append)
+        let task = Task { try await watcher.run() }
+        try await Task.sleep(for: .milliseconds(100))
+
+        server.down = true
+        #expect(try await eventually { events.lost == ["connection refused"] })
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(events.lost.count == 1)
+        server.down = false
+        #expect(try await eventually { events.reconnections == 1 })
+
+        try alice.annotate(post: post, quote: "hard currency", note: "after the restart")
+        _ = try await SyncEngine(replica: alice, transport: server).run()
+        #expect(try await eventually { try bob.notes().first?.note == "after the restart" })
+        task.cancel()
+        try await task.value
+    }
+
+    @Test func aRejectedTokenEndsTheWatch() async throws {
+        let folder = try ScratchFolder()
+        let server = FakeServer()
+        server.seed(Fixtures.postVersion())
+        let bob = try Fixtures.replica(user: "bob", replica: "rep-bob", in: folder)
+        let watcher = SyncWatcher(
+            replica: bob, syncTransport: server, waitTransport: server, options: fast, onEvent: { _ in })
+        let task = Task { try await watcher.run() }
+        try await Task.sleep(for: .milliseconds(100))
+        server.revoked = true
+        await #expect {
+            try await task.value
+        } throws: { error in
+            (error as? ClientError)?.code == .unauthorized
+        }
+    }
+
+    @Test(arguments: [
+        (ClientError(.unauthorized, "x"), SyncWatcher.Handling.fatal),
+        (ClientError(.unreachable, "x"), .transient),
+        (ClientError(.serverError, "x"), .transient),
+        (ClientError(.rateLimited, "x"), .transient),
+        (ClientError(.forbidden, "x", serverCode: "read_only"), .reported),
+    ])
+    func failuresAreClassifiedOnce(error: ClientError, handling: SyncWatcher.Handling) {
+        #expect(SyncWatcher.classify(error) == handling)
+    }
+
+    @Test func theLostLineNamesTheTransportReason() {
+        let error = ClientError(
+            .unreachable, "cannot reach the server at http://h:1 (connection refused); 2 local changes are kept")
+        #expect(SyncWatcher.reason(error, server: "http://h:1") == "connection refused")
+        var failed = ClientError(.serverError, "the server at http://h:1 failed: HTTP 503")
+        failed.serverStatus = 503
+        #expect(SyncWatcher.reason(failed, server: "http://h:1") == "HTTP 503")
+    }
+}
