@@ -11,6 +11,8 @@ let package = Package(
     products: [
         .executable(name: "nkserver", targets: ["nkserver"]),
         .executable(name: "nkclient", targets: ["nkclient"]),
+        .executable(name: "nkbench", targets: ["nkbench"]),
+        .executable(name: "nkreliability", targets: ["nkreliability"]),
         .library(name: "NKProtocol", targets: ["NKProtocol"]),
         .library(name: "NKServer", targets: ["NKServer"]),
         .library(name: "NKClient", targets: ["NKClient"]),
@@ -82,7 +84,31 @@ let package = Package(
             path: "Sources/nkclient",
             swiftSettings: swiftSettings
         ),
-        // Helpers shared by the test targets: temporary folders, child processes.
+        // The sync benchmark: a real nkserver, real replicas over libcurl, the raw SQLite floor.
+        .executableTarget(
+            name: "nkbench",
+            dependencies: [
+                "NKClient",
+                "NKTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/nkbench",
+            swiftSettings: swiftSettings
+        ),
+        // The reliability suites: kills, replays, concurrent edits, hostile input, with figures.
+        .executableTarget(
+            name: "nkreliability",
+            dependencies: [
+                "NKClient",
+                "NKTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/nkreliability",
+            swiftSettings: swiftSettings
+        ),
+        // Helpers shared by the test targets, nkbench and nkreliability: temporary folders, child processes.
         .target(
             name: "NKTestSupport",
             dependencies: ["NKProtocol"],

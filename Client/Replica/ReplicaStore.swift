@@ -34,16 +34,25 @@ enum ReplicaStore {
     /// The full id of the record of `type` whose id starts with `prefix`, as git resolves
     /// abbreviated commits.
     static func resolveID(_ db: Database, type: RecordType, prefix: String) throws -> String {
-        let text = prefix.trimmingWhitespaceAndNewlines().lowercased()
+        let typed = prefix.trimmingWhitespaceAndNewlines()
+        let text = typed.lowercased()
         let noun = type == .post ? "post" : "annotation"
         guard !text.isEmpty else { throw ClientError(.invalidInput, "the \(noun) id is empty") }
-        let matches = try String.fetchAll(
-            db,
-            sql: """
-                SELECT DISTINCT recordId FROM versions
-                WHERE recordType = ? AND substr(lower(recordId), 1, ?) = ? ORDER BY recordId LIMIT 1000
-                """,
-            arguments: [type.rawValue, text.count, text])
+        // A range on the primary key (recordType, recordId, ...): an index search, not a scan, so
+        // resolving an id costs the same with a million versions as with ten. Ids are ASCII, so
+        // every id that starts with the prefix sorts below prefix + DEL. Ids are made lowercase;
+        // the prefix as typed is searched too, for an id someone made with capitals.
+        var matches: [String] = []
+        for candidate in Set([text, typed]) {
+            matches += try String.fetchAll(
+                db,
+                sql: """
+                    SELECT DISTINCT recordId FROM versions
+                    WHERE recordType = ? AND recordId >= ? AND recordId < ? ORDER BY recordId LIMIT 1000
+                    """,
+                arguments: [type.rawValue, candidate, candidate + "\u{7F}"])
+        }
+        matches = Array(Set(matches)).sorted()
         if let exact = matches.first(where: { $0.lowercased() == text }) { return exact }
         switch matches.count {
         case 0: throw ClientError(.notFound, "no \(noun) has the id '\(text.prefix(80))'")

@@ -12,7 +12,8 @@ extension SyncEngine {
             let date = replica.now()
             let changed = try await replica.writeAsync { db in
                 var changed = 0
-                for change in page.changes {
+                for (index, change) in page.changes.enumerated() {
+                    if index == page.changes.count / 2 { FaultInjection.hit(.midPullTransaction) }
                     if let record = change.record {
                         if try SyncLog.applyRemote(db, record, syncID: syncID, at: date) != .unchanged { changed += 1 }
                     } else if let hidden = change.hidden {
@@ -28,7 +29,9 @@ extension SyncEngine {
             logger.debug(
                 "Applied a pull page", metadata: ["sync.changes": "\(page.changes.count)", "sync.next": "\(page.next)"])
             switch next {
-            case .continueFrom(let value): cursor = value
+            case .continueFrom(let value):
+                FaultInjection.hit(.betweenPullPages)
+                cursor = value
             case .done: return
             }
         }

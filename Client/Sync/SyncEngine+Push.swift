@@ -17,18 +17,21 @@ extension SyncEngine {
             }
             guard !batch.isEmpty else { return }
             let response = try await api.push(PushRequest(replica: replicaID, versions: batch))
+            FaultInjection.hit(.afterPushSent)
             let outcome = try PushPlan.interpret(sent: batch, response: response)
             let date = replica.now()
             let acknowledged = try await replica.writeAsync { db in
                 var count = 0
-                for version in outcome.acknowledged where try ReplicaStore.acknowledge(db, version) {
-                    count += 1
+                for (index, version) in outcome.acknowledged.enumerated() {
+                    if index == outcome.acknowledged.count / 2 { FaultInjection.hit(.midPushTransaction) }
+                    if try ReplicaStore.acknowledge(db, version) { count += 1 }
                 }
                 for rejected in outcome.rejected {
                     try ReplicaStore.reject(db, rejected, at: date)
                 }
                 return count
             }
+            FaultInjection.hit(.afterPushResponse)
             sent += batch.count
             if total > 0 { progress?.report("pushing", completed: min(sent, total), total: total) }
             summary.pushed += acknowledged

@@ -4,6 +4,11 @@ import NKProtocol
 extension PushRequest {
     /// Decodes a push body, turning every failure into an `invalid_json` error that names the field.
     static func decode(body: Data) throws -> PushRequest {
+        // JSON is UTF-8 (RFC 8259). The decoder only checks the strings it reads, so invalid bytes in
+        // a key it skips were accepted: refuse the whole body instead.
+        guard String(validating: body, as: UTF8.self) != nil else {
+            throw ServerError(.invalidJSON, "the request body is not valid UTF-8; JSON must be UTF-8")
+        }
         do {
             return try Wire.makeDecoder().decode(PushRequest.self, from: body)
         } catch let error as DecodingError {

@@ -97,6 +97,20 @@ struct RouteTests {
         }
     }
 
+    /// Found by `nkreliability hostile`: invalid UTF-8 in a key the decoder skips was accepted.
+    @Test func invalidUTF8AnywhereInThePushIs400() async throws {
+        let world = try await World()
+        var buffer = ByteBuffer(string: "{\"replica\":\"r1\",\"versions\":[],\"x\":\"")
+        buffer.writeBytes([0xFF, 0xFE, 0xC3, 0x28])
+        buffer.writeString("\"}")
+        let body = buffer
+        try await world.test { client in
+            let response = try await client.execute(uri: "/v1/push", method: .post, headers: world.auth(), body: body)
+            #expect(response.status == .badRequest)
+            #expect(try Self.errorCode(response) == "invalid_json")
+        }
+    }
+
     @Test func missingFieldIsNamed() async throws {
         let world = try await World()
         try await world.test { client in

@@ -1,0 +1,61 @@
+import Foundation
+import NKTestSupport
+import Testing
+
+/// Keeps `nkbench` working: runs `nkbench --quick` (built beside the test bundle) and checks that
+/// every workload reported sane figures. Not a timed test: no figure is compared with a threshold.
+@Suite struct BenchmarkSmokeTests {
+    @Test func quickBenchmarkReportsEveryWorkload() throws {
+        let binary = TestPaths.binaries.appendingPathComponent("nkbench")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: binary.path),
+            "build nkbench first: swift build --product nkbench")
+        let result = try runCommand(binary, ["--quick"], timeout: 300)
+        try #require(result.succeeded, "\(result)")
+        let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
+        let json = try #require(object as? [String: Any], "stdout is one JSON object")
+
+        let push = try #require(json["push"] as? [String: Any])
+        let pushed = try #require(push["records"] as? Int)
+        #expect(pushed > 0)
+        #expect(push["pushed"] as? Int == pushed)
+        #expect(push["stored"] as? Int == pushed)
+        #expect(push["rejected"] as? Int == 0)
+        #expect((push["recordsPerSecond"] as? Double ?? 0) > 0)
+        #expect((push["ratioToSQLite"] as? Double ?? 0) > 0)
+        #expect((push["serverCPUSecondsPer10k"] as? Double ?? -1) >= 0)
+
+        let pull = try #require(json["initialPull"] as? [String: Any])
+        let records = try #require(pull["records"] as? Int)
+        #expect(records == (pull["posts"] as? Int ?? 0) + (pull["annotations"] as? Int ?? 0))
+        #expect(pull["pulled"] as? Int == records)
+        #expect(pull["held"] as? Int == records)
+        #expect((pull["ratioToSQLite"] as? Double ?? 0) > 0)
+        #expect((pull["clientPeakRSSBytes"] as? Int ?? 0) > 0)
+
+        let deltas = try #require(json["delta"] as? [[String: Any]])
+        #expect(deltas.count >= 2)
+        for delta in deltas {
+            #expect(delta["pulled"] as? Int == delta["changed"] as? Int)
+            #expect(delta["pulledMax"] as? Int == delta["changed"] as? Int)
+            #expect(delta["requests"] as? Int == 1)
+            #expect((delta["seconds"] as? Double ?? 0) > 0)
+            #expect((delta["ratioToSQLite"] as? Double ?? 0) > 0)
+        }
+
+        let noop = try #require(json["noop"] as? [String: Any])
+        #expect(noop["requests"] as? Int == 1)
+        #expect(noop["requestsMin"] as? Int == 1)
+        #expect(noop["changed"] as? Int == 0)
+        let plan = try #require(noop["changesQueryPlan"] as? [String])
+        #expect(plan.contains { $0.contains("INTEGER PRIMARY KEY") })
+
+        let many = try #require(json["manyResearchers"] as? [String: Any])
+        #expect(many["failures"] as? Int == 0)
+        #expect(many["converged"] as? Bool == true)
+        #expect(many["duplicates"] as? Int == 0)
+        #expect((many["syncs"] as? Int ?? 0) > 0)
+        #expect((many["annotations"] as? Int ?? 0) > 0)
+        #expect((many["serverPeakRSSBytes"] as? Int ?? 0) > 0)
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import NKTestSupport
+import Testing
+
+/// The quick versions of the reliability suites (RELIABILITY.md), through the built `nkreliability`.
+@Suite(.serialized) struct ReliabilityQuickTests {
+    /// Runs `nkreliability SUITE --quick` and returns its line of figures as a dictionary.
+    private func figures(_ suite: String) throws -> [String: String] {
+        let result = try runCommand(
+            TestPaths.binaries.appendingPathComponent("nkreliability"), [suite, "--quick"], timeout: 240)
+        let line = try #require(
+            result.stdout.split(separator: "\n").first { $0.hasPrefix("suite=\(suite) ") }, "\(result)")
+        var figures: [String: String] = [:]
+        for pair in line.split(separator: " ") {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            if parts.count == 2 { figures[String(parts[0])] = String(parts[1]) }
+        }
+        #expect(result.status == 0, "\(result)")
+        return figures
+    }
+
+    private func number(_ figures: [String: String], _ key: String) throws -> Int {
+        try #require(figures[key].flatMap { Int($0) }, "no figure \(key) in \(figures)")
+    }
+
+    @Test func clientKilledDuringSyncLosesNothing() throws {
+        let figures = try figures("client-kill")
+        #expect(try number(figures, "kills") >= 50)
+        #expect(figures["steps"] == "5/5")
+        for key in ["lost", "duplicated", "phantom", "integrity_failures"] {
+            #expect(try number(figures, key) == 0, "\(key): \(figures)")
+        }
+        #expect(figures["converged"] == "3/3")
+    }
+
+    @Test func serverKilledUnderLoadLosesNothingAcknowledged() throws {
+        let figures = try figures("server-kill")
+        #expect(try number(figures, "kills") == 10)
+        #expect(figures["wal"] == "on")
+        #expect(try number(figures, "acknowledged") > 0)
+        for key in ["lost", "duplicated", "phantom", "gaps"] {
+            #expect(try number(figures, key) == 0, "\(key): \(figures)")
+        }
+    }
+
+    @Test func syncThroughAMisbehavingProxyAppliesEveryWriteOnce() throws {
+        let figures = try figures("replay")
+        #expect(try number(figures, "rounds") == 40)
+        #expect(try number(figures, "pass") < 40, "the proxy misbehaved at least once: \(figures)")
+        #expect(try number(figures, "stored_notes") == number(figures, "unique_notes"))
+        #expect(try number(figures, "stored_versions") == number(figures, "unique_notes"))
+        for key in ["lost", "duplicated", "phantom"] {
+            #expect(try number(figures, key) == 0, "\(key): \(figures)")
+        }
+        #expect(figures["converged"] == "3/3")
+    }
+
+    @Test func concurrentEditsMatchTheModel() throws {
+        let figures = try figures("concurrent")
+        #expect(try number(figures, "schedules") == 50)
+        #expect(try number(figures, "cycle_conflicted_steps") > 0)
+        for key in ["lost_edits", "spurious_siblings", "unequal_replicas"] {
+            #expect(try number(figures, key) == 0, "\(key): \(figures)")
+        }
+    }
+
+    @Test func hostileInputGetsClearRejectionsAndNoServerError() throws {
+        let figures = try figures("hostile")
+        #expect(try number(figures, "requests") >= 100)
+        for key in ["server_errors", "crashes", "unclear_rejections", "wrong_status", "nul_truncations", "no_answer"] {
+            #expect(try number(figures, key) == 0, "\(key): \(figures)")
+        }
+        #expect(try number(figures, "peak_rss_mib") < 768)
+    }
+}
