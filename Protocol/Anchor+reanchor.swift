@@ -48,8 +48,9 @@ extension Anchor {
     ///    (Levenshtein) is found, first within a window around the old offsets, then in the whole text.
     ///    Candidates are ranked by a weighted score, as Hypothesis weighs them: quote similarity 50,
     ///    prefix and suffix similarity 20 each, closeness to the old offset 2; then by closeness. A verbatim
-    ///    occurrence that its context does not confirm competes here by the same score (and wins as
-    ///    **moved**). The new anchor holds the passage as it now reads.
+    ///    occurrence of a quote shorter than ``specificQuoteLength`` that its context does not confirm
+    ///    competes here by the same score (and wins as **moved**); a longer quote found word for word
+    ///    is always **moved**, whatever now surrounds it. The new anchor holds the passage as it now reads.
     /// 4. **orphaned**: nothing acceptable; the anchor is returned unchanged.
     ///
     /// Guards against a silent jump to the wrong place: a quote shorter than ``minimumFuzzyQuoteLength``
@@ -113,7 +114,12 @@ private struct Reanchorer {
         }
         if standsAtOldOffsets() { return Reanchoring(anchor: anchor, status: .exact) }
         let verbatim = bestVerbatim()
-        if let verbatim, contextConfirms(verbatim) ?? true { return found(verbatim) }
+        // A specific quote found word for word wins over any approximate match, even where its
+        // context changed completely (text inserted right before or after it): the context only has
+        // to confirm short quotes, which occur all over a post.
+        if let verbatim, quote.count >= Anchor.specificQuoteLength || contextConfirms(verbatim) ?? true {
+            return found(verbatim)
+        }
         var pool = fuzzyCandidates()
         if let verbatim, accepts(verbatim) { pool.append(verbatim) }
         guard let best = pool.min(by: ranksBefore) else { return orphaned }

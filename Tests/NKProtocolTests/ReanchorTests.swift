@@ -273,6 +273,37 @@ private let rates = "Markets were calm. The central bank said the rate held stea
         String(String.UnicodeScalarView(indices.map { (["0", "1", "-"] as [Unicode.Scalar])[$0] }))
     }
 
+    /// Regression (found by the property below, whose seeds change every run): text inserted right
+    /// before a specific quote replaced its stored prefix, and an approximate match that took in the
+    /// inserted text won over the verbatim quote. The same cases as the property, from a fixed seed.
+    @Test func aSpecificQuoteWithNewTextBesideItIsMovedNotFuzzy() {
+        var rng = SeededRandom(seed: 29)
+        for _ in 0..<3000 {
+            let text = String(
+                String.UnicodeScalarView(
+                    (0..<Int.random(in: 12...60, using: &rng)).map { _ in
+                        Self.alphabet[Int.random(in: 0...7, using: &rng)]
+                    }))
+            let insertion = String(
+                String.UnicodeScalarView(
+                    (0..<Int.random(in: 1...60, using: &rng)).map { _ in
+                        (["0", "1", "-"] as [Unicode.Scalar])[Int.random(in: 0...2, using: &rng)]
+                    }))
+            let scalars = Array((text + text + text).unicodeScalars)
+            let length = Int.random(in: Anchor.specificQuoteLength...30, using: &rng)
+            let start = Int.random(in: 0..<(scalars.count - length), using: &rng)
+            let original = anchor(in: String(String.UnicodeScalarView(scalars)), start: start, end: start + length)
+            // Right before or right after the quote: the context on that side is all new.
+            let cut = Bool.random(using: &rng) ? start : start + length
+            let new =
+                String(String.UnicodeScalarView(scalars[..<cut])) + insertion
+                + String(String.UnicodeScalarView(scalars[cut...]))
+            let result = original.reanchored(in: new)
+            #expect(result.status == .exact || result.status == .moved, "\(original.exact) in \(new)")
+            #expect(slice(new, result.anchor.start, result.anchor.end) == original.exact)
+        }
+    }
+
     /// Text inserted outside a quote long enough to be specific never loses it or changes it.
     @Test func aSpecificQuoteSurvivesAnInsertionOutsideIt() async {
         await propertyCheck(
