@@ -29,6 +29,16 @@ final class EventLog: @unchecked Sendable {
         }
     }
 
+    /// True once the watcher has finished its first sync and said it is watching.
+    var isWatching: Bool {
+        lock.withLock {
+            events.contains {
+                if case .watching = $0 { return true }
+                return false
+            }
+        }
+    }
+
     var pulled: Int {
         lock.withLock {
             events.reduce(0) {
@@ -44,6 +54,17 @@ final class EventLog: @unchecked Sendable {
     let fast = SyncWatcher.Options(
         localPollInterval: .milliseconds(20), waitSeconds: 1,
         backoff: Backoff(initial: .milliseconds(20), maximum: .milliseconds(80)))
+
+    /// Starts a watcher for `replica` against `server` (both transports), and gives it 100 ms to start.
+    func watch(_ replica: Replica, _ server: FakeServer, onEvent: @escaping @Sendable (WatchEvent) -> Void = { _ in })
+        async throws -> Task<Void, any Error>
+    {
+        let watcher = SyncWatcher(
+            replica: replica, syncTransport: server, waitTransport: server, options: fast, onEvent: onEvent)
+        let task = Task { try await watcher.run() }
+        try await Task.sleep(for: .milliseconds(100))
+        return task
+    }
 
     /// Polls `condition` every 10 ms for up to `seconds`.
     func eventually(_ seconds: Double = 3, _ condition: () throws -> Bool) async throws -> Bool {
@@ -62,9 +83,7 @@ final class EventLog: @unchecked Sendable {
         let alice = try Fixtures.replica(user: "alice", replica: "rep-alice", in: folder)
         let bob = try Fixtures.replica(user: "bob", replica: "rep-bob", in: folder)
         let events = EventLog()
-        let watcher = SyncWatcher(
-            replica: bob, syncTransport: server, waitTransport: server, options: fast, onEvent: events.append)
-        let task = Task { try await watcher.run() }
+        let task = try await watch(bob, server, onEvent: events.append)
 
         try alice.annotate(post: post, quote: "hard currency", note: "live")
         _ = try await SyncEngine(replica: alice, transport: server).run()
@@ -81,10 +100,7 @@ final class EventLog: @unchecked Sendable {
         let server = FakeServer()
         server.seed(Fixtures.postVersion())
         let bob = try Fixtures.replica(user: "bob", replica: "rep-bob", in: folder)
-        let watcher = SyncWatcher(
-            replica: bob, syncTransport: server, waitTransport: server, options: fast, onEvent: { _ in })
-        let task = Task { try await watcher.run() }
-        try await Task.sleep(for: .milliseconds(100))
+        let task = try await watch(bob, server)
         let before = server.lastSeq
 
         // Another process: its own connection to the same replica file.
@@ -103,10 +119,10 @@ final class EventLog: @unchecked Sendable {
         let alice = try Fixtures.replica(user: "alice", replica: "rep-alice", in: folder)
         let bob = try Fixtures.replica(user: "bob", replica: "rep-bob", in: folder)
         let events = EventLog()
-        let watcher = SyncWatcher(
-            replica: bob, syncTransport: server, waitTransport: server, options: fast, onEvent: events.append)
-        let task = Task { try await watcher.run() }
-        try await Task.sleep(for: .milliseconds(100))
+        let task = try await watch(bob, server, onEvent: events.append)
+        // Once the first sync is done, only the long poll is in flight, and it sees the server go down.
+        // (A sync still in flight could succeed after the loss and count as a reconnection.)
+        #expect(try await eventually { events.isWatching })
 
         server.down = true
         #expect(try await eventually { events.lost == ["connection refused"] })
@@ -127,10 +143,7 @@ final class EventLog: @unchecked Sendable {
         let server = FakeServer()
         server.seed(Fixtures.postVersion())
         let bob = try Fixtures.replica(user: "bob", replica: "rep-bob", in: folder)
-        let watcher = SyncWatcher(
-            replica: bob, syncTransport: server, waitTransport: server, options: fast, onEvent: { _ in })
-        let task = Task { try await watcher.run() }
-        try await Task.sleep(for: .milliseconds(100))
+        let task = try await watch(bob, server)
         server.revoked = true
         await #expect {
             try await task.value
