@@ -1,4 +1,5 @@
 import Foundation
+import NKTestSupport
 
 /// A misbehaving HTTP proxy on 127.0.0.1 between nkclient and nkserver: it duplicates requests,
 /// drops responses after the server committed, truncates bodies, delays and resets connections.
@@ -109,20 +110,8 @@ final class ChaosProxy: @unchecked Sendable {
     }
 
     private func exchangeWithServer(_ request: Data, expectAnswer: Bool) -> Data? {
-        let server = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard let server = LoopbackSocket.connect(port: serverPort, receiveTimeout: 30) else { return nil }
         defer { close(server) }
-        var time = timeval(tv_sec: 30, tv_usec: 0)
-        setsockopt(server, SOL_SOCKET, SO_RCVTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(serverPort).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(server, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard connected == 0 else { return nil }
         Self.sendAll(server, request)
         guard expectAnswer else { return nil }
         return Self.readMessage(server, isResponse: true)

@@ -17,24 +17,11 @@ enum RawConnection {
     /// Sends `bytes` and reads the answer until the server closes (requests carry `Connection: close`).
     /// Returns nil when no status line came back (the connection was reset or timed out).
     static func exchange(port: Int, _ bytes: Data, timeout: Int = 15) -> RawResponse? {
-        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socketFD >= 0 else { return nil }
-        defer { close(socketFD) }
-        var time = timeval(tv_sec: timeout, tv_usec: 0)
-        setsockopt(socketFD, SOL_SOCKET, SO_RCVTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
         // A server that answers early (413) stops reading: stop sending soon and read its answer.
-        var sendTime = timeval(tv_sec: 2, tv_usec: 0)
-        setsockopt(socketFD, SOL_SOCKET, SO_SNDTIMEO, &sendTime, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
+        guard let socketFD = LoopbackSocket.connect(port: port, receiveTimeout: timeout, sendTimeout: 2) else {
+            return nil
         }
-        guard connected == 0 else { return nil }
+        defer { close(socketFD) }
         var offset = 0
         bytes.withUnsafeBytes { raw in
             while offset < raw.count {

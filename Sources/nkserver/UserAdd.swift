@@ -8,25 +8,16 @@ struct UserAdd: AsyncParsableCommand {
         abstract: "Add a user and print their token (shown only this once)."
     )
 
-    @Argument(help: "The user name: 1 to 64 letters, digits, '.', '_' or '-'.")
-    var name: String
+    @OptionGroup var user: UserNameArgument
 
     @Flag(name: .customLong("read-only"), help: "The user may pull but not push.")
     var readOnly = false
 
     @OptionGroup var database: DatabaseOptions
 
-    func validate() throws {
-        do {
-            try ServerStore.checkUserName(name)
-        } catch let error as ServerError {
-            throw ValidationError(error.message)
-        }
-    }
-
     func run() async throws {
         let store = try database.open()
-        let token = try await store.addUser(name: name, readOnly: readOnly)
+        let token = try await store.addUser(name: user.name, readOnly: readOnly)
         print(token)
     }
 }

@@ -8,25 +8,16 @@ struct UserRevoke: AsyncParsableCommand {
         abstract: "Revoke a user's token at once (also while the server runs)."
     )
 
-    @Argument(help: "The user name.")
-    var name: String
+    @OptionGroup var user: UserNameArgument
 
     @OptionGroup var database: DatabaseOptions
 
-    func validate() throws {
-        do {
-            try ServerStore.checkUserName(name)
-        } catch let error as ServerError {
-            throw ValidationError(error.message)
-        }
-    }
-
     func run() async throws {
         let store = try database.openExisting()
-        if try await store.revokeUser(name: name) {
-            print("revoked user '\(name)'")
+        if try await store.revokeUser(name: user.name) {
+            print("revoked user '\(user.name)'")
         } else {
-            print("user '\(name)' was already revoked")
+            print("user '\(user.name)' was already revoked")
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import NKProtocol
+import NKTestSupport
 import Testing
 
 @testable import NKServer
@@ -12,18 +13,6 @@ import Testing
 /// run of 3000).
 @Suite("Store: replayed, duplicated and reordered pushes")
 struct StoreReplayScheduleTests {
-    /// SplitMix64, so a failing schedule is reproduced from its seed.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     struct Delivery {
         var replica: Int
         var versions: [RecordVersion]
@@ -43,7 +32,7 @@ struct StoreReplayScheduleTests {
         var rejected = 0
         var deliveries = 0
         for seed in 0..<UInt64(count) {
-            var rng = Generator(state: seed)
+            var rng = SeededRandom(seed: seed)
             // Each replica edits two annotations a few times, having seen part of the others' edits.
             let annotations = try (0..<2).map { _ in try Sample.annotation() }
             var counters = [[UInt64]](repeating: [0, 0, 0], count: 2)
