@@ -31,6 +31,8 @@ public struct ServerError: Error, Sendable, CustomStringConvertible {
             case alreadyMember = "already_member"
             case notMember = "not_member"
             case rateLimited = "rate_limited"
+            case methodNotAllowed = "method_not_allowed"
+            case unsupportedMediaType = "unsupported_media_type"
         }
 
         private let base: Base
@@ -88,6 +90,10 @@ public struct ServerError: Error, Sendable, CustomStringConvertible {
         public static let notMember = Code(.notMember)
         /// The user sent more requests than the rate limit allows; retry after `Retry-After` seconds.
         public static let rateLimited = Code(.rateLimited)
+        /// The path exists but does not answer this method; `Allow` lists the ones it does.
+        public static let methodNotAllowed = Code(.methodNotAllowed)
+        /// The request body is declared as something other than JSON.
+        public static let unsupportedMediaType = Code(.unsupportedMediaType)
     }
 
     public var code: Code

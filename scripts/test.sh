@@ -10,3 +10,8 @@ swift build --build-tests
 # 2-core machine can hold every thread of Swift's cooperative pool and starve the async tests
 # running beside them (a watcher test took 30 s instead of 0.7 s that way). About 1.5 minutes.
 swift test --skip-build --no-parallel "$@"
+# Only for the whole suite (no filter given): the API conformance run against the OpenAPI
+# document (RELIABILITY.md, suite 8), about a minute.
+if [ $# -eq 0 ]; then
+    scripts/schemathesis.sh --quick
+fi

@@ -11,6 +11,7 @@ enum ReplicaDatabase {
             configuration.label = "nkclient.replica"
             let created = !FileManager.default.fileExists(atPath: url.path)
             let queue = try DatabaseQueue(path: url.path, configuration: configuration)
+            try useWriteAheadLog(queue)
             try migrator.migrate(queue)
             if created {
                 try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)
@@ -25,6 +26,19 @@ enum ReplicaDatabase {
             let queue = try DatabaseQueue()
             try migrator.migrate(queue)
             return queue
+        }
+    }
+
+    /// WAL journal, every commit synced (`synchronous = FULL`) unless a write asks for less
+    /// (``Replica/writeAsync(syncing:_:)``). A commit in WAL mode is one append and one fsync,
+    /// where the rollback journal took a file created, synced and deleted per transaction.
+    static func useWriteAheadLog(_ queue: DatabaseQueue) throws {
+        try queue.writeWithoutTransaction { db in
+            let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+            guard mode?.lowercased() == "wal" else {
+                throw ClientError(.storage, "the replica database cannot use a write-ahead log (journal mode \(mode ?? "?"))")
+            }
+            try db.execute(sql: "PRAGMA synchronous = FULL")
         }
     }
 
@@ -79,6 +93,34 @@ enum ReplicaDatabase {
         migrator.registerMigration("v3-sync-log") { db in
             // What each pull brought in, for nkclient log (SyncLog.swift).
             try SyncLog.create(db)
+        }
+        migrator.registerMigration("v4-conflicted") { db in
+            // The records held with more than one version, kept by triggers so that counting
+            // conflicts after every sync costs an index lookup, not a scan of every version.
+            // (INSERT OR REPLACE of a held version does not change its record's count, so the
+            // replace's implicit delete needs no trigger.)
+            try db.execute(
+                sql: """
+                    CREATE TABLE conflicted (
+                        recordType TEXT NOT NULL,
+                        recordId TEXT NOT NULL,
+                        PRIMARY KEY (recordType, recordId)
+                    ) WITHOUT ROWID;
+                    CREATE TRIGGER versions_conflicted_insert AFTER INSERT ON versions BEGIN
+                        INSERT OR IGNORE INTO conflicted (recordType, recordId)
+                        SELECT NEW.recordType, NEW.recordId
+                        WHERE (SELECT COUNT(*) FROM versions
+                               WHERE recordType = NEW.recordType AND recordId = NEW.recordId) > 1;
+                    END;
+                    CREATE TRIGGER versions_conflicted_delete AFTER DELETE ON versions BEGIN
+                        DELETE FROM conflicted
+                        WHERE recordType = OLD.recordType AND recordId = OLD.recordId
+                          AND (SELECT COUNT(*) FROM versions
+                               WHERE recordType = OLD.recordType AND recordId = OLD.recordId) <= 1;
+                    END;
+                    INSERT INTO conflicted (recordType, recordId)
+                    SELECT recordType, recordId FROM versions GROUP BY recordType, recordId HAVING COUNT(*) > 1;
+                    """)
         }
         return migrator
     }

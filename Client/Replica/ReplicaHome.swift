@@ -42,8 +42,16 @@ public struct ReplicaHome: Sendable, Hashable {
         else {
             throw ClientError(.noReplica, "no replica in \(path); run nkclient init --server URL --token TOKEN")
         }
+        // A file that cannot be read (an I/O error) is not a file that is wrong: saying "not a valid
+        // replica config" then would send the researcher to `init --force`, losing unpushed changes.
+        let data: Data
         do {
-            let data = try Data(contentsOf: configURL)
+            data = try Data(contentsOf: configURL)
+        } catch {
+            let reason = ClientError.oneLine(error)
+            throw ClientError(.storage, "cannot read \(configURL.path): \(reason); the replica is untouched, try again")
+        }
+        do {
             return try JSONDecoder().decode(ClientConfig.self, from: data)
         } catch {
             throw ClientError(.configuration, "cannot read \(configURL.path): it is not a valid replica config")

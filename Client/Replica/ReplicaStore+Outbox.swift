@@ -18,9 +18,9 @@ extension ReplicaStore {
     /// Marks a version acknowledged if that exact version is still held. Returns whether it was.
     @discardableResult
     static func acknowledge(_ db: Database, _ version: RecordVersion) throws -> Bool {
-        try db.execute(
-            sql: "UPDATE versions SET pending = 0 WHERE recordType = ? AND recordId = ? AND vector = ? AND pending = 1",
-            arguments: [version.type.rawValue, version.id, version.version.canonical])
+        try db.cachedStatement(
+            sql: "UPDATE versions SET pending = 0 WHERE recordType = ? AND recordId = ? AND vector = ? AND pending = 1"
+        ).execute(arguments: [version.type.rawValue, version.id, version.version.canonical])
         return db.changesCount > 0
     }
 

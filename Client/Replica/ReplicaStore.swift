@@ -84,32 +84,35 @@ enum ReplicaStore {
         try StoredVersion(version: version, pending: true).insert(db)
     }
 
-    /// Applies a version that came from the server with the frontier rule.
+    /// Applies a version that came from the server with the frontier rule. `held` is the record's
+    /// frontier when the caller has already read it.
     ///
     /// A version equal to a held pending one means the server holds ours: it is taken as the
     /// server stored it and leaves the outbox.
     @discardableResult
-    static func applyRemote(_ db: Database, _ version: RecordVersion) throws -> ApplyStatus {
-        let held = try StoredVersion.fetchFrontier(db, type: version.type, id: version.id)
-        let outcome = Frontier.apply(version.version, to: held.map(\.version.version))
+    static func applyRemote(
+        _ db: Database, _ version: RecordVersion, held: [HeldVersion]? = nil, encoder: JSONEncoder = Wire.makeEncoder()
+    ) throws -> ApplyStatus {
+        let held = try held ?? StoredVersion.fetchHeld(db, type: version.type, id: version.id)
+        let outcome = Frontier.apply(version.version, to: held.map(\.vector))
         if outcome.status == .unchanged {
-            if let equal = outcome.equal, held.contains(where: { $0.version.version == equal && $0.pending }) {
-                try StoredVersion(version: version, pending: false).insert(db)
+            if let equal = outcome.equal, held.contains(where: { $0.vector == equal && $0.pending }) {
+                try StoredVersion(version: version, pending: false).insert(db, encoder: encoder)
             }
             return .unchanged
         }
         for vector in outcome.removed {
             try StoredVersion.delete(db, type: version.type, id: version.id, vector: vector)
         }
-        try StoredVersion(version: version, pending: false).insert(db)
+        try StoredVersion(version: version, pending: false).insert(db, encoder: encoder)
         return outcome.status
     }
 
     /// Drops the held versions of a record that a hidden version dominates. Returns how many.
     @discardableResult
-    static func applyHidden(_ db: Database, _ hidden: HiddenVersion) throws -> Int {
-        let held = try StoredVersion.fetchFrontier(db, type: hidden.type, id: hidden.id)
-        let removed = Frontier.hide(hidden.version, from: held.map(\.version.version))
+    static func applyHidden(_ db: Database, _ hidden: HiddenVersion, held: [HeldVersion]? = nil) throws -> Int {
+        let held = try held ?? StoredVersion.fetchHeld(db, type: hidden.type, id: hidden.id)
+        let removed = Frontier.hide(hidden.version, from: held.map(\.vector))
         for vector in removed {
             try StoredVersion.delete(db, type: hidden.type, id: hidden.id, vector: vector)
         }
@@ -123,11 +126,8 @@ enum ReplicaStore {
     }
 
     static func conflictCount(_ db: Database) throws -> Int {
-        try Int.fetchOne(
-            db,
-            sql: """
-                SELECT COUNT(*) FROM (SELECT 1 FROM versions GROUP BY recordType, recordId HAVING COUNT(*) > 1)
-                """) ?? 0
+        // Kept by triggers (ReplicaDatabase, v4-conflicted): no scan of the versions.
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM conflicted") ?? 0
     }
 
     static func rejectedCount(_ db: Database) throws -> Int {

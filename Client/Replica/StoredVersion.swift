@@ -34,9 +34,9 @@ struct StoredVersion: FetchableRecord, Sendable, Hashable {
         pending = row["pending"]
     }
 
-    /// Inserts the version (replacing a row with the same record and vector).
-    func insert(_ db: Database) throws {
-        let encoder = Wire.makeEncoder()
+    /// Inserts the version (replacing a row with the same record and vector). Pass one `encoder`
+    /// when inserting many.
+    func insert(_ db: Database, encoder: JSONEncoder = Wire.makeEncoder()) throws {
         let bodyJSON: Data
         var postId: String?
         switch version.body {
@@ -46,12 +46,13 @@ struct StoredVersion: FetchableRecord, Sendable, Hashable {
             postId = annotation.postId.rawValue
         }
         let vectorJSON = try encoder.encode(version.version)
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT OR REPLACE INTO versions
                     (recordType, recordId, vector, vectorJSON, deleted, editor, postId, body, pending)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+                """
+        ).execute(
             arguments: [
                 version.type.rawValue, version.id, version.version.canonical,
                 String(decoding: vectorJSON, as: UTF8.self), version.deleted, version.editor, postId,
@@ -62,15 +63,40 @@ struct StoredVersion: FetchableRecord, Sendable, Hashable {
     /// The frontier of one record, in sibling order.
     static func fetchFrontier(_ db: Database, type: RecordType, id: String) throws -> [StoredVersion] {
         try StoredVersion.fetchAll(
-            db, sql: "SELECT \(columns) FROM versions WHERE recordType = ? AND recordId = ? ORDER BY vector",
+            db.cachedStatement(
+                sql: "SELECT \(columns) FROM versions WHERE recordType = ? AND recordId = ? ORDER BY vector"),
             arguments: [type.rawValue, id]
         ).sorted { Frontier.siblingOrder($0.version.version, $1.version.version) }
     }
 
     /// Deletes the version of a record with this vector.
     static func delete(_ db: Database, type: RecordType, id: String, vector: VersionVector) throws {
-        try db.execute(
-            sql: "DELETE FROM versions WHERE recordType = ? AND recordId = ? AND vector = ?",
-            arguments: [type.rawValue, id, vector.canonical])
+        try db.cachedStatement(sql: "DELETE FROM versions WHERE recordType = ? AND recordId = ? AND vector = ?")
+            .execute(arguments: [type.rawValue, id, vector.canonical])
     }
+
+    /// The vectors of one record's frontier and whether each is pending, without decoding bodies:
+    /// all the frontier rule needs (applying a pulled version, acknowledging a pushed one). The
+    /// canonical text is read; the JSON form only if that text is not canonical.
+    static func fetchHeld(_ db: Database, type: RecordType, id: String) throws -> [HeldVersion] {
+        let statement = try db.cachedStatement(
+            sql: "SELECT vector, vectorJSON, pending FROM versions WHERE recordType = ? AND recordId = ? ORDER BY vector")
+        return try Row.fetchAll(statement, arguments: [type.rawValue, id]).map { row in
+            let text: String = row[0]
+            let vector: VersionVector
+            if let parsed = VersionVector(canonical: text) {
+                vector = parsed
+            } else {
+                let json: String = row[1]
+                vector = try Wire.makeDecoder().decode(VersionVector.self, from: Data(json.utf8))
+            }
+            return HeldVersion(vector: vector, pending: row[2])
+        }
+    }
+}
+
+/// One held version of a record, as far as the frontier rule needs it.
+struct HeldVersion: Hashable, Sendable {
+    var vector: VersionVector
+    var pending: Bool
 }

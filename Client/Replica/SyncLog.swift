@@ -49,12 +49,13 @@ enum SyncLog {
 
     /// Applies a pulled version with the frontier rule and logs what it did.
     @discardableResult
-    static func applyRemote(_ db: Database, _ version: RecordVersion, syncID: String, at date: Date) throws
-        -> ApplyStatus
-    {
-        let held = try StoredVersion.fetchFrontier(db, type: version.type, id: version.id)
-        let outcome = Frontier.apply(version.version, to: held.map(\.version.version))
-        let status = try ReplicaStore.applyRemote(db, version)
+    static func applyRemote(
+        _ db: Database, _ version: RecordVersion, syncID: String, at date: Date,
+        encoder: JSONEncoder = Wire.makeEncoder()
+    ) throws -> ApplyStatus {
+        let held = try StoredVersion.fetchHeld(db, type: version.type, id: version.id)
+        let outcome = Frontier.apply(version.version, to: held.map(\.vector))
+        let status = try ReplicaStore.applyRemote(db, version, held: held, encoder: encoder)
         guard
             let action = action(
                 status: status, held: held.count, removed: outcome.removed.count, deleted: version.deleted)
@@ -66,9 +67,12 @@ enum SyncLog {
     /// Applies a hidden version and logs it when it dropped something. Returns how many versions it dropped.
     @discardableResult
     static func applyHidden(_ db: Database, _ hidden: HiddenVersion, syncID: String, at date: Date) throws -> Int {
-        let held = try StoredVersion.fetchFrontier(db, type: hidden.type, id: hidden.id)
-        let dropped = held.filter { hidden.version.dominates($0.version.version) }
-        let count = try ReplicaStore.applyHidden(db, hidden)
+        let held = try StoredVersion.fetchHeld(db, type: hidden.type, id: hidden.id)
+        guard held.contains(where: { hidden.version.dominates($0.vector) }) else { return 0 }
+        // Something will be dropped: read the bodies, for the log entry.
+        let dropped = try StoredVersion.fetchFrontier(db, type: hidden.type, id: hidden.id)
+            .filter { hidden.version.dominates($0.version.version) }
+        let count = try ReplicaStore.applyHidden(db, hidden, held: held)
         if count > 0, let last = dropped.first {
             try insert(db, action: .hidden, version: last.version, editor: nil, syncID: syncID, at: date)
         }
@@ -87,18 +91,25 @@ enum SyncLog {
             title = post.title
         case .annotation(let annotation):
             postId = annotation.postId.rawValue
-            let post = try StoredVersion.fetchFrontier(db, type: .post, id: postId)
-            if let live = ReplicaStore.firstLive(post), case .post(let body) = live.body { title = body.title }
+            // The title of the first live sibling of the post, read in SQLite (no body decoding).
+            title = try String.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        SELECT json_extract(body, '$.title') FROM versions
+                        WHERE recordType = 'post' AND recordId = ? AND deleted = 0 ORDER BY vector LIMIT 1
+                        """),
+                arguments: [postId])
             let flat = annotation.note.split(whereSeparator: \.isNewline).joined(separator: " ")
             excerpt = flat.count <= excerptLength ? flat : String(flat.prefix(excerptLength - 1)) + "…"
         }
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO sync_log (at, syncId, action, recordType, recordId, postId, title, editor, excerpt)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+                """
+        ).execute(
             arguments: [
-                ISO8601DateFormatter().string(from: date), syncID, action.rawValue, version.type.rawValue, version.id,
+                date.formatted(.iso8601), syncID, action.rawValue, version.type.rawValue, version.id,
                 postId, title, editor, excerpt,
             ])
     }

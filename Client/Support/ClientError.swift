@@ -90,7 +90,7 @@ extension ClientError {
         } catch let error as ClientError {
             throw error
         } catch {
-            throw ClientError(.storage, "\(what): \(error)")
+            throw ClientError.storage(what, error)
         }
     }
 }

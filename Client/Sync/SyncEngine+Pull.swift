@@ -1,3 +1,4 @@
+import Foundation
 import NKProtocol
 
 extension SyncEngine {
@@ -10,12 +11,14 @@ extension SyncEngine {
             let page = try await api.changes(since: cursor, limit: pullLimit)
             let next = try PullStep.next(after: cursor, page: page)
             let date = replica.now()
-            let changed = try await replica.writeAsync { db in
+            // Nothing new (the no-op sync): no transaction, nothing to write.
+            let changed = page.changes.isEmpty && page.next == cursor ? 0 : try await replica.writeAsync(syncing: .serverCanResend) { db in
+                let encoder = Wire.makeEncoder()
                 var changed = 0
                 for (index, change) in page.changes.enumerated() {
                     if index == page.changes.count / 2 { FaultInjection.hit(.midPullTransaction) }
                     if let record = change.record {
-                        if try SyncLog.applyRemote(db, record, syncID: syncID, at: date) != .unchanged { changed += 1 }
+                        if try SyncLog.applyRemote(db, record, syncID: syncID, at: date, encoder: encoder) != .unchanged { changed += 1 }
                     } else if let hidden = change.hidden {
                         if try SyncLog.applyHidden(db, hidden, syncID: syncID, at: date) > 0 { changed += 1 }
                     }

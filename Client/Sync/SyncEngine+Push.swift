@@ -20,7 +20,7 @@ extension SyncEngine {
             FaultInjection.hit(.afterPushSent)
             let outcome = try PushPlan.interpret(sent: batch, response: response)
             let date = replica.now()
-            let acknowledged = try await replica.writeAsync { db in
+            let acknowledged = try await replica.writeAsync(syncing: .serverCanResend) { db in
                 var count = 0
                 for (index, version) in outcome.acknowledged.enumerated() {
                     if index == outcome.acknowledged.count / 2 { FaultInjection.hit(.midPushTransaction) }
@@ -55,7 +55,7 @@ extension SyncEngine {
         for key in keys {
             let versions = try await api.record(type: key.type, id: key.id)?.versions ?? []
             let date = replica.now()
-            let changed = try await replica.writeAsync { db in
+            let changed = try await replica.writeAsync(syncing: .serverCanResend) { db in
                 var changed = 0
                 for version in versions where version.type == key.type && version.id == key.id {
                     if try SyncLog.applyRemote(db, version, syncID: syncID, at: date) != .unchanged { changed += 1 }

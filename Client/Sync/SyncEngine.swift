@@ -43,11 +43,11 @@ public struct SyncEngine: Sendable {
             throw await keptChanges(error)
         }
         if let refused {
-            _ = try? await replica.writeAsync { db in try ReplicaStore.setLastSync(db, replica.now()) }
+            _ = try? await replica.writeAsync(syncing: .serverCanResend) { db in try ReplicaStore.setLastSync(db, replica.now()) }
             throw await keptChanges(refused)
         }
         let date = replica.now()
-        summary.conflicts = try await replica.writeAsync { db in
+        summary.conflicts = try await replica.writeAsync(syncing: .serverCanResend) { db in
             try ReplicaStore.setLastSync(db, date)
             return try ReplicaStore.conflictCount(db)
         }

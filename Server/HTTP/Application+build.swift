@@ -18,6 +18,7 @@ public func buildApplication(
     let configuredPort = configuration.port
     return Application(
         router: router,
+        server: .http1(configuration: .init(idleTimeout: .nanoseconds(configuration.idleTimeoutNanoseconds))),
         configuration: .init(address: .hostname(host, port: configuredPort), serverName: "nkserver"),
         onServerRunning: { channel in
             await onListening(host, channel.localAddress?.port ?? configuredPort)
@@ -26,12 +27,16 @@ public func buildApplication(
     )
 }
 
-/// The router of the API: error and log middleware, then the routes of ``SyncRoutes``.
+/// The router of the API: error and log middleware, then the routes of ``SyncRoutes``, then the
+/// 405 middleware (added last, it only wraps the not-found responder).
 func makeRouter(configuration: ServerConfiguration, store: ServerStore) -> Router<SyncRequestContext> {
     let router = Router(context: SyncRequestContext.self)
     router.add(middleware: ErrorMiddleware<SyncRequestContext>(maxBodyBytes: configuration.maxBodyBytes))
     router.add(middleware: LogRequestsMiddleware(.debug))
     SyncRoutes(store: store, configuration: configuration).add(to: router)
+    router.add(
+        middleware: MethodNotAllowedMiddleware<SyncRequestContext>(
+            routes: router.routes.map { (path: $0.path, method: $0.method) }))
     return router
 }
 

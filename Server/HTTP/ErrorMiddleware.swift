@@ -48,8 +48,12 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         let code: ServerError.Code
         let message: String
         switch status {
-        case .notFound, .methodNotAllowed:
+        case .notFound:
             (code, message) = (.notFound, "no such endpoint; see docs/DESIGN.md for the API")
+        case .methodNotAllowed:
+            (code, message) = (.methodNotAllowed, "this endpoint does not answer this method")
+        case .unsupportedMediaType:
+            (code, message) = (.unsupportedMediaType, "the request body must be JSON (Content-Type: application/json)")
         case .contentTooLarge:
             (code, message) = (
                 .bodyTooLarge, "the request body is larger than \(maxBodyBytes) bytes; push fewer versions"

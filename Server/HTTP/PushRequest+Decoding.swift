@@ -9,8 +9,10 @@ extension PushRequest {
         guard String(validating: body, as: UTF8.self) != nil else {
             throw ServerError(.invalidJSON, "the request body is not valid UTF-8; JSON must be UTF-8")
         }
+        let decoder = Wire.makeDecoder()
+        decoder.dateDecodingStrategy = Self.anyDateString
         do {
-            return try Wire.makeDecoder().decode(PushRequest.self, from: body)
+            return try decoder.decode(PushRequest.self, from: body)
         } catch let error as DecodingError {
             guard case .dataCorrupted(let context) = error, context.codingPath.isEmpty,
                 let json = try? JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed])
@@ -19,7 +21,13 @@ extension PushRequest {
             }
             // Foundation reports a number out of range (such as a negative counter) as invalid JSON
             // without a path; the body parses, so find the counter and name it.
-            let field = Self.badCounterPath(in: json) ?? "a number"
+            guard let field = Self.badCounterPath(in: json) else {
+                throw ServerError(
+                    .invalidJSON,
+                    "a number in the body is out of range (offsets are whole numbers below 2^63, "
+                        + "version counters whole numbers from 0 to 2^53)",
+                    underlying: error)
+            }
             throw ServerError(
                 .invalidJSON,
                 "field '\(field)' is out of range: version counters are whole numbers from 0 to 2^53",
@@ -27,7 +35,17 @@ extension PushRequest {
         }
     }
 
-    /// `versions[N].version` of the first vector with a counter that is negative or not whole.
+    /// The server sets an annotation's `createdAt` and `updatedAt` from its own clock (docs/DESIGN.md,
+    /// *Push*), so the dates a client sends are never kept: any string is accepted there, and one that
+    /// is not ISO 8601 as Foundation reads it (lowercase `t`, an offset past 18 hours) no longer fails
+    /// the whole push.
+    private static let anyDateString = JSONDecoder.DateDecodingStrategy.custom { decoder in
+        let text = try decoder.singleValueContainer().decode(String.self)
+        return (try? Date.ISO8601FormatStyle().parse(text)) ?? Date(timeIntervalSince1970: 0)
+    }
+
+    /// `versions[N].version` of the first vector with a counter that is negative, not whole or past
+    /// `UInt64`.
     private static func badCounterPath(in json: Any) -> String? {
         guard let versions = (json as? [String: Any])?["versions"] as? [Any] else { return nil }
         for (index, item) in versions.enumerated() {
@@ -35,7 +53,7 @@ extension PushRequest {
             for value in vector.values {
                 guard let number = value as? NSNumber else { continue }
                 let double = number.doubleValue
-                if double < 0 || double != double.rounded() {
+                if double < 0 || double != double.rounded() || double >= 18_446_744_073_709_551_616 {
                     return "versions[\(index)].version"
                 }
             }

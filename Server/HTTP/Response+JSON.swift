@@ -16,6 +16,13 @@ extension Response {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
+    /// A response whose body is JSON already encoded.
+    static func json(bytes data: Data, status: HTTPResponse.Status = .ok) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
     /// The error body `{"error":{"code","message"}}`. Built without a throwing encoder path.
     static func error(_ body: ErrorResponse, status: HTTPResponse.Status) -> Response {
         if let response = try? json(body, status: status) { return response }

@@ -22,6 +22,12 @@ public struct ServerConfiguration: Sendable {
     public var rateLimitBurst: Int
     /// How often a long poll re-reads the database for changes made by other processes. Default 500 ms.
     public var waitRecheck: Duration = .milliseconds(500)
+    /// How long a connection may stay silent before the server closes it: between requests (keep-alive)
+    /// and while a request is being read, so a body shorter than its `Content-Length` cannot hold a
+    /// connection for ever. A request read to its end is never cut while it is being answered, but keep
+    /// this above the longest long poll (``NKProtocol/Wire/maxWaitSeconds``, 60 s) all the same.
+    /// Default 75 s.
+    public var idleTimeout: Duration = .seconds(Wire.maxWaitSeconds + 15)
 
     public init(
         databasePath: String = "./nkserver.sqlite",
@@ -43,5 +49,14 @@ public struct ServerConfiguration: Sendable {
         self.maxPullLimit = maxPullLimit
         self.rateLimit = rateLimit
         self.rateLimitBurst = rateLimitBurst
+    }
+}
+
+extension ServerConfiguration {
+    /// ``idleTimeout`` in whole nanoseconds, as SwiftNIO takes it (clamped to about 290 years).
+    var idleTimeoutNanoseconds: Int64 {
+        let (seconds, attoseconds) = idleTimeout.components
+        let whole = min(max(seconds, 0), Int64.max / 1_000_000_000 - 1)
+        return whole * 1_000_000_000 + max(attoseconds, 0) / 1_000_000_000
     }
 }

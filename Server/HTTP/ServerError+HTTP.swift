@@ -13,6 +13,8 @@ extension ServerError.Code {
         case .userExists, .groupExists, .alreadyMember, .notMember: .conflict
         case .rateLimited: .tooManyRequests
         case .bodyTooLarge: .contentTooLarge
+        case .methodNotAllowed: .methodNotAllowed
+        case .unsupportedMediaType: .unsupportedMediaType
         default: .internalServerError
         }
     }

@@ -32,6 +32,7 @@ struct SyncRoutes: Sendable {
 
     @Sendable func push(_ request: Request, context: SyncRequestContext) async throws -> Response {
         let user = try context.requireUser()
+        try Self.requireJSON(request)
         let body = try await collectBody(request)
         let push = try PushRequest.decode(body: body)
         guard push.versions.count <= configuration.maxPushBatch else {
@@ -68,8 +69,9 @@ struct SyncRoutes: Sendable {
             }
             limit = value
         }
-        let page = try await store.changes(user: user, since: since, limit: limit)
-        return try .json(page)
+        // Spliced from the stored JSON: the same PullResponse, without decoding and encoding each version.
+        let page = try await store.changesJSON(user: user, since: since, limit: limit)
+        return .json(bytes: page)
     }
 
     @Sendable func record(_ request: Request, context: SyncRequestContext) async throws -> Response {
@@ -105,6 +107,17 @@ struct SyncRoutes: Sendable {
         return try .json(answer)
     }
 
+    /// Refuses a body declared as anything but JSON (415); one without `Content-Type` is read as JSON.
+    static func requireJSON(_ request: Request) throws {
+        guard let declared = request.headers[.contentType] else { return }
+        let mediaType = declared.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false)[0]
+            .trimmingCharacters(in: .whitespaces).lowercased()
+        guard mediaType == "application/json" else {
+            throw ServerError(
+                .unsupportedMediaType, "the request body must be JSON: send 'Content-Type: application/json'")
+        }
+    }
+
     /// The whole body, refused when over the limit: exactly `maxBodyBytes` is accepted.
     private func collectBody(_ request: Request) async throws -> Data {
         let tooLarge = ServerError(
@@ -118,6 +131,12 @@ struct SyncRoutes: Sendable {
             return Data(buffer.readableBytesView)
         } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
             throw tooLarge
+        } catch let error as any HTTPResponseError {
+            throw error
+        } catch {
+            // The body stopped short (the client closed the connection, or the idle timeout did) or
+            // broke HTTP's framing: the request's fault, not the server's, so not an internal error.
+            throw ServerError(.badRequest, "the request body ended early or is not valid HTTP", underlying: error)
         }
     }
 }

@@ -19,7 +19,8 @@ extension ServerStore {
         vector: VersionVector,
         frontier: [(row: VersionRecord, vector: VersionVector)],
         user: AuthenticatedUser,
-        at now: Date
+        at now: Date,
+        context: PushContext = PushContext()
     ) throws -> Annotation {
         var annotation = annotation
         annotation.updatedAt = now
@@ -27,7 +28,7 @@ extension ServerStore {
             annotation.author = user.name
             annotation.createdAt = now
             try checkGroup(db, annotation.visibility, user: user)
-            try checkQuote(db, annotation)
+            try checkQuote(db, annotation, context: context)
             return annotation
         }
         if let postId = existing.postId, postId != annotation.postId.rawValue {
@@ -82,16 +83,15 @@ extension ServerStore {
     }
 
     /// A new annotation must quote text of a current, not deleted version of its post.
-    static func checkQuote(_ db: Database, _ annotation: Annotation) throws {
+    static func checkQuote(_ db: Database, _ annotation: Annotation, context: PushContext = PushContext()) throws {
         let postId = annotation.postId.rawValue
-        let versions = try VersionRecord.frontier(db, type: .post, id: postId).filter { !$0.deleted }
-        guard !versions.isEmpty else {
+        let texts = try context.postTexts(db, postId: postId)
+        guard !texts.isEmpty else {
             throw PushRejection("unknown_post", "there is no post with id '\(postId)'; pull to get the current posts")
         }
-        for row in versions {
-            guard case .post(let post) = try row.recordVersion().body else { continue }
+        for text in texts {
             do {
-                _ = try Anchor.locate(annotation.anchor.exact, in: post.text)
+                _ = try Anchor.locate(annotation.anchor.exact, in: text)
                 return
             } catch {
                 switch error {

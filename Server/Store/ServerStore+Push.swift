@@ -29,8 +29,9 @@ extension ServerStore {
         let results = try await Self.wrap {
             try await pool.write { db in
                 try Self.bindReplica(db, replica: replica, user: user, at: now)
+                let context = PushContext(postTexts: postTexts)
                 return try versions.map { version in
-                    try Self.pushItem(db, version, replica: replica, user: user, at: now)
+                    try Self.pushItem(db, version, replica: replica, user: user, at: now, context: context)
                 }
             }
         }
@@ -55,7 +56,8 @@ extension ServerStore {
 
     /// One pushed version, in its own savepoint.
     static func pushItem(
-        _ db: Database, _ version: RecordVersion, replica: ReplicaID, user: AuthenticatedUser, at now: Date
+        _ db: Database, _ version: RecordVersion, replica: ReplicaID, user: AuthenticatedUser, at now: Date,
+        context: PushContext = PushContext()
     ) throws -> PushItemResult {
         var result = PushItemResult(type: version.type, id: version.id, version: version.version, status: .rejected)
         do {
@@ -67,7 +69,7 @@ extension ServerStore {
             }
             var status = PushStatus.rejected
             try db.inSavepoint {
-                status = try apply(db, version, user: user, at: now)
+                status = try apply(db, version, user: user, at: now, context: context)
                 return .commit
             }
             result.status = status
@@ -83,7 +85,8 @@ extension ServerStore {
 
     /// Authorises a valid version and applies it with the frontier rule.
     static func apply(
-        _ db: Database, _ incoming: RecordVersion, user: AuthenticatedUser, at now: Date
+        _ db: Database, _ incoming: RecordVersion, user: AuthenticatedUser, at now: Date,
+        context: PushContext = PushContext()
     ) throws -> PushStatus {
         var version = incoming
         version.editor = user.name
@@ -97,7 +100,7 @@ extension ServerStore {
         case .annotation(let annotation):
             let authorised = try authorise(
                 db, annotation, deleted: version.deleted, vector: version.version, frontier: frontier, user: user,
-                at: now)
+                at: now, context: context)
             version.body = .annotation(authorised)
         }
         if frontier.contains(where: { $0.vector.dominates(version.version) }) {
@@ -111,8 +114,60 @@ extension ServerStore {
                 siblings += 1
             }
         }
-        var record = try VersionRecord(version, storedAt: now)
+        var record = try VersionRecord(version, storedAt: now, encoder: context.encoder)
         try record.insert(db)
         return siblings > 0 ? .conflict : .applied
+    }
+}
+
+/// What one push request reuses across its versions: a JSON encoder, and the current texts of the
+/// posts its new annotations quote. Lives inside the push's write transaction only.
+final class PushContext {
+    let encoder = Wire.makeEncoder()
+    private let cache: PostTextCache
+
+    init(postTexts: PostTextCache = PostTextCache()) {
+        cache = postTexts
+    }
+
+    /// The texts of the current, not deleted versions of a post (empty when there is none).
+    ///
+    /// The frontier is read every time (an index lookup); a version's text is decoded only the
+    /// first time its row is seen: a stored version never changes under its sequence number.
+    func postTexts(_ db: Database, postId: String) throws -> [String] {
+        var texts: [String] = []
+        let statement = try db.cachedStatement(
+            sql: "SELECT seq, body FROM versions WHERE recordType = 'post' AND recordId = ? AND deleted = 0 ORDER BY vector")
+        let rows = try Row.fetchCursor(statement, arguments: [postId])
+        while let row = try rows.next() {
+            let seq: Int64 = row[0]
+            if let text = cache[seq] {
+                texts.append(text)
+                continue
+            }
+            let body: String = row[1]
+            let post = try Wire.makeDecoder().decode(Post.self, from: Data(body.utf8))
+            cache[seq] = post.text
+            texts.append(post.text)
+        }
+        return texts
+    }
+}
+
+/// Decoded post texts by version sequence number, shared by every push, bounded.
+final class PostTextCache: @unchecked Sendable {
+    /// About 2,000 posts (some 10 MB); emptied when it grows past it.
+    static let capacity = 2048
+    private let lock = NSLock()
+    private var texts: [Int64: String] = [:]
+
+    subscript(seq: Int64) -> String? {
+        get { lock.withLock { texts[seq] } }
+        set {
+            lock.withLock {
+                if texts.count >= Self.capacity { texts.removeAll(keepingCapacity: true) }
+                texts[seq] = newValue
+            }
+        }
     }
 }

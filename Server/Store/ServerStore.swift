@@ -12,6 +12,8 @@ public final class ServerStore: Sendable {
     public let serverReplicaID: ReplicaID
     /// Wakes the long polls when this process commits a change.
     let changeNotifier = ChangeNotifier()
+    /// Post texts by the sequence number of their version, for checking quotes (ServerStore+Push).
+    let postTexts = PostTextCache()
 
     /// Opens the database at `path`, creating it if missing, and brings its schema up to date.
     ///

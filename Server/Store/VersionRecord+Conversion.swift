@@ -3,9 +3,8 @@ import GRDB
 import NKProtocol
 
 extension VersionRecord {
-    /// The row that stores `version`.
-    init(_ version: RecordVersion, storedAt: Date) throws {
-        let encoder = Wire.makeEncoder()
+    /// The row that stores `version`. Pass one `encoder` when making many.
+    init(_ version: RecordVersion, storedAt: Date, encoder: JSONEncoder = Wire.makeEncoder()) throws {
         let bodyData: Data
         switch version.body {
         case .post(let post):
@@ -30,9 +29,11 @@ extension VersionRecord {
         self.storedAt = storedAt
     }
 
-    /// The stored version vector.
+    /// The stored version vector: read from its canonical text, or from the JSON form if that
+    /// text is not canonical.
     func versionVector() throws -> VersionVector {
-        try Wire.makeDecoder().decode(VersionVector.self, from: Data(vectorJSON.utf8))
+        if let vector = VersionVector(canonical: vector) { return vector }
+        return try Wire.makeDecoder().decode(VersionVector.self, from: Data(vectorJSON.utf8))
     }
 
     /// The stored version, as it travels on the wire.
@@ -56,9 +57,8 @@ extension VersionRecord {
 
     /// The record's current frontier: every stored version of it, in sibling order.
     static func frontier(_ db: Database, type: RecordType, id: String) throws -> [VersionRecord] {
-        try VersionRecord
-            .filter(Columns.recordType == type.rawValue && Columns.recordId == id)
-            .order(Columns.vector)
-            .fetchAll(db)
+        try VersionRecord.fetchAll(
+            db.cachedStatement(sql: "SELECT * FROM versions WHERE recordType = ? AND recordId = ? ORDER BY vector"),
+            arguments: [type.rawValue, id])
     }
 }

@@ -12,7 +12,8 @@ struct Reliability: AsyncParsableCommand {
             (or $NK_BIN_DIR).
             """,
         subcommands: [
-            ClientKillSuite.self, ServerKillSuite.self, ReplaySuite.self, ConcurrentSuite.self, HostileSuite.self,
+            ClientKillSuite.self, ServerKillSuite.self, ReplaySuite.self, ConcurrentSuite.self, ClockSkewSuite.self,
+            HostileSuite.self, DiskFaultSuite.self,
         ]
     )
 }

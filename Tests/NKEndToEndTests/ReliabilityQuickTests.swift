@@ -64,6 +64,17 @@ import Testing
         }
     }
 
+    @Test func skewedWallClocksChangeNoOutcome() throws {
+        let figures = try figures("clock-skew")
+        // libfaketime really moved the clocks (each sync's timestamps were checked), and it ran.
+        #expect(figures["skew_applied"] == "yes", "\(figures)")
+        #expect(try number(figures, "skew_checks") > 0)
+        #expect(try number(figures, "outcomes_compared") == 3)
+        #expect(try number(figures, "different_outcomes") == 0, "\(figures)")
+        #expect(try number(figures, "conflicts") > 0, "the scenario made concurrent edits: \(figures)")
+        #expect(try number(figures, "failed_steps") == 0)
+    }
+
     @Test func hostileInputGetsClearRejectionsAndNoServerError() throws {
         let figures = try figures("hostile")
         #expect(try number(figures, "requests") >= 100)
@@ -71,5 +82,21 @@ import Testing
             #expect(try number(figures, key) == 0, "\(key): \(figures)")
         }
         #expect(try number(figures, "peak_rss_mib") < 768)
+    }
+
+    @Test func injectedDiskFaultsLoseNothingAcknowledgedAndRebuildNothing() throws {
+        let figures = try figures("disk-faults")
+        #expect(try number(figures, "client_failures") > 0, "faults reached nkclient: \(figures)")
+        #expect(try number(figures, "server_failures") > 0, "faults reached nkserver: \(figures)")
+        #expect(try number(figures, "acknowledged") > 0)
+        for key in [
+            "lost", "local_lost", "duplicated", "phantom", "databases_recreated", "crashes", "unclear_errors",
+            "integrity_failures",
+        ] {
+            #expect(try number(figures, key) == 0, "\(key): \(figures)")
+        }
+        #expect(figures["recovered"] == "6/6")
+        #expect(figures["clean_restart"] == "yes")
+        #expect(figures["converged"] == "3/3")
     }
 }

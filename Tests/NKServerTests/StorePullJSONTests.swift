@@ -1,0 +1,67 @@
+import Foundation
+import NKProtocol
+import Testing
+
+@testable import NKServer
+
+/// The pull page spliced from stored JSON (`changesJSON`) must be what encoding `changes` gives.
+@Suite("Store: pull page JSON")
+struct StorePullJSONTests {
+    @Test func splicedPageIsTheEncodedPageForEveryReaderAndPage() async throws {
+        let fixture = try StoreFixture()
+        _ = try await fixture.store.importPosts([Sample.post])
+        let (alice, _) = try await fixture.user("alice")
+        let (bob, _) = try await fixture.user("bob")
+        let (carol, _) = try await fixture.user("carol")
+        try await fixture.store.addGroup(name: "desk")
+        _ = try await fixture.store.addMember(group: "desk", user: "alice")
+        _ = try await fixture.store.addMember(group: "desk", user: "carol")
+        let notes: [(Visibility, String)] = [
+            (.shared, "Plain note."),
+            (.private, "Private: \"quoted\" \\ back\\slash, tab\tand newline\nand ünïcode — and a / slash."),
+            (.group("desk"), "For the desk only \u{1F4F0}."),
+            (.shared, "Control \u{01} character and an emoji \u{1F600}"),
+        ]
+        for (index, (visibility, text)) in notes.enumerated() {
+            let note = try Sample.annotation(note: text, visibility: visibility)
+            _ = try await fixture.store.push(
+                user: alice, replica: ReplicaID("ra"), versions: [Sample.annotationVersion(note, ["ra": UInt64(index + 1)])])
+        }
+        // A deleted version and a conflict, so `deleted` and siblings travel too.
+        let contested = try Sample.annotation(note: "First.")
+        _ = try await fixture.store.push(
+            user: alice, replica: ReplicaID("ra"), versions: [Sample.annotationVersion(contested, ["ra": 9])])
+        var edited = contested
+        edited.note = "Edited elsewhere."
+        _ = try await fixture.store.push(
+            user: alice, replica: ReplicaID("rb"),
+            versions: [Sample.annotationVersion(edited, ["rb": 1]), Sample.annotationVersion(contested, ["ra": 9, "rc": 1], deleted: true)])
+
+        let encoder = Wire.makeEncoder()
+        for user in [alice, bob, carol] {
+            for (since, limit) in [(Int64(0), 100), (0, 1), (2, 3), (5, 2), (100, 10)] where since <= 8 || limit == 10 {
+                let expected = try? await fixture.store.changes(user: user, since: since, limit: limit)
+                let spliced = try? await fixture.store.changesJSON(user: user, since: since, limit: limit)
+                guard let expected, let spliced else {
+                    #expect(expected == nil && spliced == nil, "one of the two refused since=\(since)")
+                    continue
+                }
+                let decoded = try Wire.makeDecoder().decode(PullResponse.self, from: spliced)
+                #expect(decoded == expected, "user \(user.name) since \(since) limit \(limit)")
+                #expect(
+                    String(decoding: spliced, as: UTF8.self) == String(decoding: try encoder.encode(expected), as: UTF8.self),
+                    "byte for byte, user \(user.name) since \(since) limit \(limit)")
+            }
+        }
+        let bobsPage = try Wire.makeDecoder().decode(
+            PullResponse.self, from: try await fixture.store.changesJSON(user: bob, since: 0, limit: 100))
+        #expect(bobsPage.changes.filter { $0.hidden != nil }.count == 2, "bob sees the private and the group note hidden")
+    }
+
+    @Test func quotedEscapesLikeJSONEncoder() throws {
+        let encoder = Wire.makeEncoder()
+        for text in ["plain", "a\"b", "back\\slash", "a/b", "\u{00}\u{1F}\u{7F}", "line\nfeed\r\t\u{08}\u{0C}", "é—\u{1F600}", ""] {
+            #expect(PullPageJSON.quoted(text) == String(decoding: try encoder.encode(text), as: UTF8.self), "\(text.debugDescription)")
+        }
+    }
+}
