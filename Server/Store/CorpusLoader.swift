@@ -40,7 +40,7 @@ public enum CorpusLoader {
             throw ServerError(.unreadableFile, "\(path): cannot be read (check its permissions)")
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw ServerError(.unreadableFile, "\(path): is not UTF-8 text")
+            throw ServerError(.invalidCorpus, "\(path): is not UTF-8 text")
         }
         return text
     }

@@ -11,19 +11,10 @@ extension ServerStore {
     /// - Throws: ``ServerError`` `invalid_cursor` when `since` is negative or beyond every
     ///   sequence number this database ever gave (a replica of another or a replaced database).
     public func changes(user: AuthenticatedUser, since: Int64, limit: Int) async throws -> PullResponse {
-        guard since >= 0 else {
-            throw ServerError(.invalidCursor, "the cursor 'since' must be 0 or more")
-        }
         let pageSize = max(1, limit)
         return try await Self.wrap {
             try await pool.read { db in
-                let last = try Self.latestSequence(db)
-                guard since <= last else {
-                    throw ServerError(
-                        .invalidCursor,
-                        "the cursor \(since) is ahead of this server's changes (last \(last)); "
-                            + "the replica belongs to another server database: make a new replica")
-                }
+                try Self.checkCursor(db, since)
                 let rows =
                     try VersionRecord
                     .filter(VersionRecord.Columns.seq > since)
@@ -61,6 +52,21 @@ extension ServerStore {
     public func latestSequence() async throws -> Int64 {
         try await Self.wrap {
             try await pool.read { db in try Self.latestSequence(db) }
+        }
+    }
+
+    /// Refuses (`invalid_cursor`) a cursor below 0 or beyond every sequence number this database
+    /// ever gave (a replica of another or a replaced database).
+    static func checkCursor(_ db: Database, _ since: Int64) throws {
+        guard since >= 0 else {
+            throw ServerError(.invalidCursor, "the cursor 'since' must be 0 or more")
+        }
+        let last = try latestSequence(db)
+        guard since <= last else {
+            throw ServerError(
+                .invalidCursor,
+                "the cursor \(since) is ahead of this server's changes (last \(last)); "
+                    + "the replica belongs to another server database: make a new replica")
         }
     }
 

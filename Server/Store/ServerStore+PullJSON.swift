@@ -9,19 +9,10 @@ extension ServerStore {
     /// Bodies and vectors are stored as `Wire.makeEncoder()` writes them (sorted keys), so the
     /// result decodes to the same ``PullResponse``; `ServerStorePullJSONTests` holds the two equal.
     public func changesJSON(user: AuthenticatedUser, since: Int64, limit: Int) async throws -> Data {
-        guard since >= 0 else {
-            throw ServerError(.invalidCursor, "the cursor 'since' must be 0 or more")
-        }
         let pageSize = max(1, limit)
         return try await Self.wrap {
             try await pool.read { db in
-                let last = try Self.latestSequence(db)
-                guard since <= last else {
-                    throw ServerError(
-                        .invalidCursor,
-                        "the cursor \(since) is ahead of this server's changes (last \(last)); "
-                            + "the replica belongs to another server database: make a new replica")
-                }
+                try Self.checkCursor(db, since)
                 let statement = try db.cachedStatement(
                     sql: """
                         SELECT seq, recordType, recordId, vectorJSON, deleted, editor, author, visibility, body

@@ -2,18 +2,26 @@ import Foundation
 import NKClient
 import NKProtocol
 
-/// A transport that counts the requests it sends (the no-op sync must send exactly one).
+/// A transport that counts the requests it sends (the no-op sync must send exactly one) and the
+/// time spent waiting for their answers (to split a sync into HTTP and local work).
 final class CountingTransport: Transport, @unchecked Sendable {
     private let inner: CurlTransport
     private let lock = NSLock()
     private var sent = 0
+    private var waited = 0.0
 
     init(_ inner: CurlTransport = CurlTransport()) { self.inner = inner }
 
     var requests: Int { lock.withLock { sent } }
+    var seconds: Double { lock.withLock { waited } }
 
     func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         lock.withLock { sent += 1 }
+        let start = Date()
+        defer {
+            let elapsed = Date().timeIntervalSince(start)
+            lock.withLock { waited += elapsed }
+        }
         return try await inner.send(request)
     }
 }

@@ -129,6 +129,7 @@ struct Workloads {
         var times: [Double] = []
         var requests: [Int] = []
         var pulled: [Int] = []
+        var httpTimes: [Double] = []
         for round in 1...options.deltaRounds {
             let versions = try (0..<changes).map { change in
                 let index = (change * (loaded.annotations / changes) + round) % loaded.annotations
@@ -143,8 +144,10 @@ struct Workloads {
             let applied = response.results.filter { $0.status == .applied }.count
             guard applied == changes else { throw HarnessError("delta edits: \(applied) of \(changes) applied") }
             let before = reader.transport.requests
+            let waitedBefore = reader.transport.seconds
             let (summary, seconds) = try await reader.sync()
             times.append(seconds)
+            httpTimes.append(reader.transport.seconds - waitedBefore)
             requests.append(reader.transport.requests - before)
             pulled.append(summary.pulled)
         }
@@ -154,6 +157,7 @@ struct Workloads {
             "annotations": loaded.annotations, "changed": changes, "rounds": options.deltaRounds,
             "pulled": pulled.min() ?? 0, "pulledMax": pulled.max() ?? 0, "requests": requests.max() ?? 0,
             "seconds": rounded(median, 5), "secondsAll": times.map { rounded($0, 5) },
+            "httpSeconds": rounded(Stats.median(httpTimes), 5),
             "sqliteFloorSeconds": rounded(floorSeconds, 6), "ratioToSQLite": rounded(floorSeconds / median),
         ]
     }

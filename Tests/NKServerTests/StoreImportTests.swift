@@ -81,4 +81,18 @@ struct StoreImportTests {
 
         #expect(error?.code == .unreadableFile)
     }
+
+    /// A file that is there but is not UTF-8 is bad input (exit 65), not a missing one (66).
+    @Test func aFileThatIsNotUTF8IsAnInvalidCorpus() async throws {
+        let fixture = try StoreFixture()
+        let path = fixture.folder.path("latin1.txt")
+        try Data([0x43, 0x61, 0x66, 0xE9, 0x0A]).write(to: URL(fileURLWithPath: path))
+
+        let error = await #expect(throws: ServerError.self) {
+            try await fixture.store.importFiles([path])
+        }
+
+        #expect(error?.code == .invalidCorpus)
+        #expect(error?.message.contains("not UTF-8") == true)
+    }
 }
