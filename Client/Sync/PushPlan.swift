@@ -7,27 +7,27 @@ enum PushPlan {
     static let maxBatchBytes = Wire.maxBodyBytes - 512 * 1024
 
     /// What to do with the outbox after a push.
-    struct Outcome: Hashable, Sendable {
+    struct Outcome<Item: PushedItem> {
         /// Versions the server holds (applied, unchanged or conflict): they leave the outbox if still held.
-        var acknowledged: [RecordVersion] = []
+        var acknowledged: [Item] = []
         /// Versions the server refused: kept in `rejected`, dropped, their record fetched again.
-        var rejected: [Rejected] = []
+        var rejected: [Rejected<Item>] = []
     }
 
-    struct Rejected: Hashable, Sendable {
-        var version: RecordVersion
+    struct Rejected<Item: PushedItem> {
+        var version: Item
         var code: String
         var message: String
     }
 
     /// The first batch of the outbox: posts before annotations, at most `maxCount` versions and
     /// about `maxBytes` of JSON (always at least one version).
-    static func batch(
-        _ pending: [RecordVersion], maxCount: Int = Wire.maxPushBatch, maxBytes: Int = maxBatchBytes,
-        size: (RecordVersion) -> Int
-    ) -> [RecordVersion] {
+    static func batch<Item: PushedItem>(
+        _ pending: [Item], maxCount: Int = Wire.maxPushBatch, maxBytes: Int = maxBatchBytes,
+        size: (Item) -> Int
+    ) -> [Item] {
         let ordered = pending.enumerated().sorted { ($0.element.type, $0.offset) < ($1.element.type, $1.offset) }
-        var batch: [RecordVersion] = []
+        var batch: [Item] = []
         var bytes = 0
         for (_, version) in ordered {
             guard batch.count < maxCount else { break }
@@ -37,6 +37,13 @@ enum PushPlan {
             bytes += cost
         }
         return batch
+    }
+
+    /// What a push result is matched by: the record and the vector.
+    private struct Key: Hashable {
+        var type: RecordType
+        var id: String
+        var vector: VersionVector
     }
 
     /// A version as it is pushed: the server sets `editor` from the token.
@@ -49,17 +56,14 @@ enum PushPlan {
     /// Matches the server's results to the pushed versions (by type, id and vector).
     ///
     /// - Throws: ``ClientError/Code/badResponse`` when a pushed version has no result.
-    static func interpret(sent: [RecordVersion], response: PushResponse) throws(ClientError) -> Outcome {
-        struct Key: Hashable {
-            var type: RecordType
-            var id: String
-            var vector: VersionVector
-        }
+    static func interpret<Item: PushedItem>(
+        sent: [Item], response: PushResponse
+    ) throws(ClientError) -> Outcome<Item> {
         var results: [Key: PushItemResult] = [:]
         for result in response.results {
             results[Key(type: result.type, id: result.id, vector: result.version)] = result
         }
-        var outcome = Outcome()
+        var outcome = Outcome<Item>()
         for version in sent {
             guard let result = results[Key(type: version.type, id: version.id, vector: version.version)] else {
                 throw ClientError(
@@ -78,3 +82,16 @@ enum PushPlan {
         return outcome
     }
 }
+
+/// What the push plan needs of a pushed version: its record and vector.
+protocol PushedItem: Sendable {
+    var type: RecordType { get }
+    var id: String { get }
+    var version: VersionVector { get }
+}
+
+extension RecordVersion: PushedItem {}
+extension PushPlan.Outcome: Equatable where Item: Equatable {}
+extension PushPlan.Outcome: Sendable {}
+extension PushPlan.Rejected: Equatable where Item: Equatable {}
+extension PushPlan.Rejected: Sendable {}

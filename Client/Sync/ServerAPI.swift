@@ -34,6 +34,19 @@ public struct ServerAPI: Sendable {
         return try await call(.post, "/v1/push", body: body, as: PushResponse.self)
     }
 
+    /// `POST /v1/push` of versions already in their wire JSON (``OutboxEntry/wireJSON``): the body
+    /// is spliced, not encoded.
+    func push(replica: ReplicaID, encodedVersions: [String]) async throws(ClientError) -> PushResponse {
+        var body = "{\"replica\":" + OutboxEntry.quoted(replica.rawValue) + ",\"versions\":["
+        body.reserveCapacity(encodedVersions.reduce(body.utf8.count + 2) { $0 + $1.utf8.count + 1 })
+        for (index, version) in encodedVersions.enumerated() {
+            if index > 0 { body += "," }
+            body += version
+        }
+        body += "]}"
+        return try await call(.post, "/v1/push", body: Data(body.utf8), as: PushResponse.self)
+    }
+
     /// `GET /v1/changes?since=SEQ&limit=N`.
     public func changes(since cursor: Int64, limit: Int = Wire.defaultPullLimit) async throws(ClientError)
         -> PullResponse

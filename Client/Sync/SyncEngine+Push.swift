@@ -8,15 +8,14 @@ extension SyncEngine {
         let total = try await replica.readAsync { db in try ReplicaStore.pendingCount(db) }
         var sent = 0
         while true {
+            // The outbox as stored: its JSON goes into the request as it is, never decoded here.
             let pending = try await replica.readAsync { db in
-                try ReplicaStore.pendingVersions(db, limit: Wire.maxPushBatch)
+                try ReplicaStore.outbox(db, limit: Wire.maxPushBatch)
             }
-            let encoder = Wire.makeEncoder()
-            let batch = PushPlan.batch(pending.map(PushPlan.wireVersion)) { version in
-                (try? encoder.encode(version).count) ?? 0
-            }
+            let wire = Dictionary(pending.map { ($0, $0.wireJSON) }, uniquingKeysWith: { first, _ in first })
+            let batch = PushPlan.batch(pending) { wire[$0]?.utf8.count ?? 0 }
             guard !batch.isEmpty else { return }
-            let response = try await api.push(PushRequest(replica: replicaID, versions: batch))
+            let response = try await api.push(replica: replicaID, encodedVersions: batch.map { wire[$0] ?? $0.wireJSON })
             FaultInjection.hit(.afterPushSent)
             let outcome = try PushPlan.interpret(sent: batch, response: response)
             let date = replica.now()

@@ -20,7 +20,7 @@ import Testing
         let versions = [note(0), note(1), note(2)]
         #expect(PushPlan.batch(versions, maxBytes: 250) { _ in 100 }.count == 2)
         #expect(PushPlan.batch(versions, maxBytes: 10) { _ in 100 }.count == 1)
-        #expect(PushPlan.batch([], maxBytes: 10) { _ in 100 }.isEmpty)
+        #expect(PushPlan.batch([RecordVersion](), maxBytes: 10) { _ in 100 }.isEmpty)
     }
 
     @Test func resultsAreMatchedByVersionNotPosition() throws {
@@ -61,5 +61,30 @@ import Testing
         #expect(error.code == code && error.serverCode == "some_code" && error.serverStatus == status)
         #expect(error.message.contains("http://s"))
         #expect(ServerAPI.classify(status: 200, body: Data(), server: "http://s") == nil)
+    }
+
+    /// The outbox is pushed as stored: each entry's spliced JSON must decode to the version it
+    /// holds, as a push carries it (no editor), and the whole request to the same PushRequest.
+    @Test func outboxEntriesSpliceToTheVersionsTheyHold() throws {
+        let queue = try ReplicaDatabase.openInMemory()
+        var post = Fixtures.postVersion()
+        post.editor = "alice"
+        var edited = note(4)
+        edited.deleted = true
+        edited.editor = "alice"
+        let versions = [note(0), note(1), post, edited]
+        let entries = try queue.write { db in
+            for version in versions { try StoredVersion(version: version, pending: true).insert(db) }
+            return try ReplicaStore.outbox(db, limit: 10)
+        }
+        #expect(entries.map(\.type) == [.post, .annotation, .annotation, .annotation], "posts first")
+        let decoder = Wire.makeDecoder()
+        let expected = [post, note(0), note(1), edited].map(PushPlan.wireVersion)
+        let decoded = try entries.map { try decoder.decode(RecordVersion.self, from: Data($0.wireJSON.utf8)) }
+        #expect(decoded == expected)
+        let encoder = Wire.makeEncoder()
+        for (entry, version) in zip(entries, expected) {
+            #expect(entry.wireJSON == String(decoding: try encoder.encode(version), as: UTF8.self), "byte for byte")
+        }
     }
 }
