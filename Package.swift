@@ -145,3 +145,15 @@ let package = Package(
         ),
     ]
 )
+
+// libFuzzer targets over NKProtocol (RELIABILITY.md, suite 7), declared only when NK_FUZZ=1: an executable
+// without `main` links only with `-sanitize=fuzzer`, so the normal build never sees them. scripts/fuzz.sh
+// builds and runs them.
+if Context.environment["NK_FUZZ"] == "1" {
+    let fuzzTargets = ["FuzzWire", "FuzzVersionVector", "FuzzCorpus", "FuzzValidation", "FuzzAnchor"]
+    package.targets += fuzzTargets.map { name in
+        .executableTarget(
+            name: name, dependencies: ["NKProtocol"], path: "Sources/\(name)", swiftSettings: swiftSettings)
+    }
+    package.products += fuzzTargets.map { name in .executable(name: name, targets: [name]) }
+}

@@ -152,7 +152,8 @@ private struct Reanchorer {
     private func standsAtOldOffsets() -> Bool {
         let start = anchor.start
         let end = anchor.end
-        guard start >= 0, end == start + quote.count, end <= text.count,
+        // Stored offsets come from the wire and may be anything: check the start before adding to it.
+        guard start >= 0, start <= text.count - quote.count, end == start + quote.count,
             text[start..<end].elementsEqual(quote)
         else { return false }
         let before = text[max(0, start - prefix.count)..<start]
@@ -234,7 +235,7 @@ private struct Reanchorer {
         if let best = runBest { ends.append(best) }
         ends.sort {
             if $0.errors != $1.errors { return $0.errors < $1.errors }
-            return abs($0.end - anchor.end) < abs($1.end - anchor.end)
+            return gap($0.end, anchor.end) < gap($1.end, anchor.end)
         }
         var seen = Set<Int>()
         var result: [Candidate] = []
@@ -273,7 +274,7 @@ private struct Reanchorer {
 
     // MARK: Scoring
 
-    private func distance(_ start: Int) -> Int { abs(start - anchor.start) }
+    private func distance(_ start: Int) -> Int { gap(start, anchor.start) }
 
     private func measured(start: Int, end: Int, quoteErrors: Int) -> Candidate {
         var candidate = Candidate(start: start, end: end, quoteErrors: quoteErrors)
@@ -346,6 +347,12 @@ private func knuthMorrisPrattOccurrences(of needle: [Unicode.Scalar], in haystac
         }
     }
     return result
+}
+
+/// `|a - b|`, or `Int.max` when that does not fit: a stored offset may be anything, even `Int.min`.
+private func gap(_ a: Int, _ b: Int) -> Int {
+    let (difference, overflow) = a.subtractingReportingOverflow(b)
+    return overflow ? .max : Int(clamping: difference.magnitude)
 }
 
 /// The Levenshtein distance between two short sequences, in O(a × b) time and O(b) space.

@@ -72,10 +72,13 @@ public struct VersionVector: Hashable, Sendable, CustomStringConvertible {
         vectors.reduce(VersionVector()) { $0.merging($1) }
     }
 
-    /// This vector with one more edit by `replica`.
+    /// This vector with one more edit by `replica`. A counter already at `UInt64.max` (which only a
+    /// misbehaving server could send; ours refuses counters over 2^53) stays there instead of
+    /// trapping: the push of that edit is then refused with a clear error.
     public func incremented(for replica: ReplicaID) -> VersionVector {
         var result = counters
-        result[replica, default: 0] += 1
+        let (next, overflow) = result[replica, default: 0].addingReportingOverflow(1)
+        result[replica] = overflow ? UInt64.max : next
         return VersionVector(result)
     }
 

@@ -11,7 +11,9 @@ swift build --build-tests
 # running beside them (a watcher test took 30 s instead of 0.7 s that way). About 1.5 minutes.
 swift test --skip-build --no-parallel "$@"
 # Only for the whole suite (no filter given): the API conformance run against the OpenAPI
-# document (RELIABILITY.md, suite 8), about a minute.
+# document (RELIABILITY.md, suite 8), about a minute,
+# and a short run of every libFuzzer target (suite 7; its own sanitizer build, about 3 minutes).
 if [ $# -eq 0 ]; then
     scripts/schemathesis.sh --quick
+    scripts/fuzz.sh 20
 fi

@@ -266,6 +266,25 @@ private let rates = "Markets were calm. The central bank said the rate held stea
         }
     }
 
+    /// Regression (found by the `FuzzAnchor` fuzz target, RELIABILITY.md suite 7): stored offsets far outside
+    /// any text, as a damaged or hostile pulled annotation may hold, overflowed `start + quote length`, the
+    /// distance to a verbatim occurrence, and the distance used to order approximate matches: each trapped,
+    /// and `nkclient` with it wherever it shows notes.
+    @Test(
+        arguments: [
+            ("xxabcxx", "abc", Int.max - 2, Int.max, AnchorStatus.moved, 2),
+            ("xxabcxx", "abc", Int.min, 3, .moved, 2),
+            ("abcdefgX abcdefgY", "abcdefgh", 0, Int.min, .orphaned, 0),
+        ] as [(String, String, Int, Int, AnchorStatus, Int)])
+    func offsetsFarOutsideTheTextDoNotTrap(
+        text: String, quote: String, start: Int, end: Int, status: AnchorStatus, newStart: Int
+    ) {
+        let stored = Anchor(exact: quote, prefix: "", suffix: "", start: start, end: end)
+        let result = stored.reanchored(in: text)
+        #expect(result.status == status)
+        #expect(result.anchor.start == (status == .orphaned ? start : newStart))
+    }
+
     private static let longTextGen = Gen<Int>.int(in: 0...7).array(of: 12...60).map { indices in
         String(String.UnicodeScalarView(indices.map { alphabet[$0] }))
     }

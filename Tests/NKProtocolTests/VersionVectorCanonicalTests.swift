@@ -29,4 +29,12 @@ import Testing
     @Test func emptyTextIsTheEmptyVector() {
         #expect(VersionVector(canonical: "") == VersionVector())
     }
+
+    /// A counter at the maximum (from a misbehaving server) must not trap the next local edit.
+    @Test func incrementingAMaximalCounterDoesNotTrap() {
+        let replica = ReplicaID("r")
+        let vector = VersionVector([replica: UInt64.max]).incremented(for: replica)
+        #expect(vector[replica] == UInt64.max)
+        #expect(VersionVector([replica: 41]).incremented(for: replica)[replica] == 42)
+    }
 }
