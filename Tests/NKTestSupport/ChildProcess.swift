@@ -19,7 +19,16 @@ public struct HarnessError: Error, CustomStringConvertible {
     public init(_ description: String) { self.description = description }
 }
 
-/// Runs a program to its end and captures its output.
+/// How many times longer than usual the harness waits for programs: `$NK_TIME_SCALE`, default 1.
+/// `scripts/sanitizers.sh` sets it, because binaries built with ThreadSanitizer or AddressSanitizer
+/// run several times slower (a `nkclient sync` takes about 1.3 s instead of 70 ms under TSan).
+public let harnessTimeScale: Double = {
+    guard let text = ProcessInfo.processInfo.environment["NK_TIME_SCALE"], let scale = Double(text), scale >= 1
+    else { return 1 }
+    return scale
+}()
+
+/// Runs a program to its end and captures its output; `timeout` is multiplied by `harnessTimeScale`.
 public func runCommand(
     _ executable: URL, _ arguments: [String], environment: [String: String] = [:], timeout: TimeInterval = 120
 ) throws -> CommandResult {
@@ -43,13 +52,14 @@ public func runCommand(
     process.standardError = errHandle
     process.standardInput = FileHandle.nullDevice
     try process.run()
-    let deadline = Date().addingTimeInterval(timeout)
+    let limit = timeout * harnessTimeScale
+    let deadline = Date().addingTimeInterval(limit)
     while process.isRunning {
         if Date() > deadline {
             process.terminate()
             process.waitUntilExit()
             throw HarnessError(
-                "\(executable.lastPathComponent) \(arguments.joined(separator: " ")) ran past \(timeout) s")
+                "\(executable.lastPathComponent) \(arguments.joined(separator: " ")) ran past \(limit) s")
         }
         Thread.sleep(forTimeInterval: 0.005)
     }
