@@ -66,7 +66,8 @@ enum WireDate {
             }
             guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
                 let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
-                year >= Self.firstGregorianYear, (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year),
+                year >= Self.firstGregorianYear, (1...12).contains(month), day >= 1,
+                day <= daysIn(month: month, year: year),
                 hour < 24, minute < 60, second < 60
             else { return nil }
             let days = daysFromCivil(year: year, month: month, day: day)

@@ -36,7 +36,8 @@ enum ReplicaDatabase {
         try queue.writeWithoutTransaction { db in
             let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
             guard mode?.lowercased() == "wal" else {
-                throw ClientError(.storage, "the replica database cannot use a write-ahead log (journal mode \(mode ?? "?"))")
+                throw ClientError(
+                    .storage, "the replica database cannot use a write-ahead log (journal mode \(mode ?? "?"))")
             }
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }

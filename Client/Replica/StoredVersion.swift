@@ -80,7 +80,9 @@ struct StoredVersion: FetchableRecord, Sendable, Hashable {
     /// canonical text is read; the JSON form only if that text is not canonical.
     static func fetchHeld(_ db: Database, type: RecordType, id: String) throws -> [HeldVersion] {
         let statement = try db.cachedStatement(
-            sql: "SELECT vector, vectorJSON, pending FROM versions WHERE recordType = ? AND recordId = ? ORDER BY vector")
+            sql:
+                "SELECT vector, vectorJSON, pending FROM versions WHERE recordType = ? AND recordId = ? ORDER BY vector"
+        )
         return try Row.fetchAll(statement, arguments: [type.rawValue, id]).map { row in
             let text: String = row[0]
             let vector: VersionVector

@@ -15,7 +15,8 @@ extension SyncEngine {
             let wire = Dictionary(pending.map { ($0, $0.wireJSON) }, uniquingKeysWith: { first, _ in first })
             let batch = PushPlan.batch(pending) { wire[$0]?.utf8.count ?? 0 }
             guard !batch.isEmpty else { return }
-            let response = try await api.push(replica: replicaID, encodedVersions: batch.map { wire[$0] ?? $0.wireJSON })
+            let response = try await api.push(
+                replica: replicaID, encodedVersions: batch.map { wire[$0] ?? $0.wireJSON })
             FaultInjection.hit(.afterPushSent)
             let outcome = try PushPlan.interpret(sent: batch, response: response)
             let date = replica.now()

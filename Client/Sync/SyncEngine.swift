@@ -43,7 +43,9 @@ public struct SyncEngine: Sendable {
             throw await keptChanges(error)
         }
         if let refused {
-            _ = try? await replica.writeAsync(syncing: .serverCanResend) { db in try ReplicaStore.setLastSync(db, replica.now()) }
+            _ = try? await replica.writeAsync(syncing: .serverCanResend) { db in
+                try ReplicaStore.setLastSync(db, replica.now())
+            }
             throw await keptChanges(refused)
         }
         let date = replica.now()

@@ -137,7 +137,9 @@ final class PushContext {
     func postTexts(_ db: Database, postId: String) throws -> [String] {
         var texts: [String] = []
         let statement = try db.cachedStatement(
-            sql: "SELECT seq, body FROM versions WHERE recordType = 'post' AND recordId = ? AND deleted = 0 ORDER BY vector")
+            sql:
+                "SELECT seq, body FROM versions WHERE recordType = 'post' AND recordId = ? AND deleted = 0 ORDER BY vector"
+        )
         let rows = try Row.fetchCursor(statement, arguments: [postId])
         while let row = try rows.next() {
             let seq: Int64 = row[0]

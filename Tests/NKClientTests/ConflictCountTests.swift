@@ -35,8 +35,10 @@ import Testing
                 case 1:
                     // The same version again (INSERT OR REPLACE of a held row) when it is held.
                     try ReplicaStore.applyRemote(db, RecordVersion(version: vector, body: .annotation(annotation)))
-                    try StoredVersion(version: RecordVersion(version: vector, body: .annotation(annotation)), pending: false)
-                        .insert(db)
+                    try StoredVersion(
+                        version: RecordVersion(version: vector, body: .annotation(annotation)), pending: false
+                    )
+                    .insert(db)
                 default:
                     try ReplicaStore.applyRemote(db, RecordVersion(version: vector, body: .annotation(annotation)))
                 }

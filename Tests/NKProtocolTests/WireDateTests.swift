@@ -31,7 +31,10 @@ import Testing
             let box = Box(at: Date(timeIntervalSince1970: seconds))
             let mine = try? ours.encode(box)
             let foundation = try? theirs.encode(box)
-            #expect(mine != nil && mine == foundation, "\(seconds): \(String(decoding: mine ?? Data(), as: UTF8.self)) vs \(String(decoding: foundation ?? Data(), as: UTF8.self))")
+            #expect(
+                mine != nil && mine == foundation,
+                "\(seconds): \(String(decoding: mine ?? Data(), as: UTF8.self)) vs \(String(decoding: foundation ?? Data(), as: UTF8.self))"
+            )
         }
         for seconds in [0, -1, -0.5, 0.999, 951_782_400, 951_868_799.9, 1_700_000_000, 4_107_542_399] as [Double] {
             let box = Box(at: Date(timeIntervalSince1970: seconds))
@@ -48,7 +51,10 @@ import Testing
             }
             let mine = try? Wire.makeDecoder().decode(Box.self, from: data)
             let foundation = try? Self.foundationDecoder().decode(Box.self, from: data)
-            #expect(mine != nil && mine == foundation, "\(seconds): \(String(describing: mine)) vs \(String(describing: foundation)) from \(String(decoding: data, as: UTF8.self))")
+            #expect(
+                mine != nil && mine == foundation,
+                "\(seconds): \(String(describing: mine)) vs \(String(describing: foundation)) from \(String(decoding: data, as: UTF8.self))"
+            )
         }
     }
 

@@ -25,7 +25,8 @@ struct StorePullJSONTests {
         for (index, (visibility, text)) in notes.enumerated() {
             let note = try Sample.annotation(note: text, visibility: visibility)
             _ = try await fixture.store.push(
-                user: alice, replica: ReplicaID("ra"), versions: [Sample.annotationVersion(note, ["ra": UInt64(index + 1)])])
+                user: alice, replica: ReplicaID("ra"),
+                versions: [Sample.annotationVersion(note, ["ra": UInt64(index + 1)])])
         }
         // A deleted version and a conflict, so `deleted` and siblings travel too.
         let contested = try Sample.annotation(note: "First.")
@@ -35,7 +36,10 @@ struct StorePullJSONTests {
         edited.note = "Edited elsewhere."
         _ = try await fixture.store.push(
             user: alice, replica: ReplicaID("rb"),
-            versions: [Sample.annotationVersion(edited, ["rb": 1]), Sample.annotationVersion(contested, ["ra": 9, "rc": 1], deleted: true)])
+            versions: [
+                Sample.annotationVersion(edited, ["rb": 1]),
+                Sample.annotationVersion(contested, ["ra": 9, "rc": 1], deleted: true),
+            ])
 
         let encoder = Wire.makeEncoder()
         for user in [alice, bob, carol] {
@@ -49,19 +53,26 @@ struct StorePullJSONTests {
                 let decoded = try Wire.makeDecoder().decode(PullResponse.self, from: spliced)
                 #expect(decoded == expected, "user \(user.name) since \(since) limit \(limit)")
                 #expect(
-                    String(decoding: spliced, as: UTF8.self) == String(decoding: try encoder.encode(expected), as: UTF8.self),
+                    String(decoding: spliced, as: UTF8.self)
+                        == String(decoding: try encoder.encode(expected), as: UTF8.self),
                     "byte for byte, user \(user.name) since \(since) limit \(limit)")
             }
         }
         let bobsPage = try Wire.makeDecoder().decode(
             PullResponse.self, from: try await fixture.store.changesJSON(user: bob, since: 0, limit: 100))
-        #expect(bobsPage.changes.filter { $0.hidden != nil }.count == 2, "bob sees the private and the group note hidden")
+        #expect(
+            bobsPage.changes.filter { $0.hidden != nil }.count == 2, "bob sees the private and the group note hidden")
     }
 
     @Test func quotedEscapesLikeJSONEncoder() throws {
         let encoder = Wire.makeEncoder()
-        for text in ["plain", "a\"b", "back\\slash", "a/b", "\u{00}\u{1F}\u{7F}", "line\nfeed\r\t\u{08}\u{0C}", "é—\u{1F600}", ""] {
-            #expect(PullPageJSON.quoted(text) == String(decoding: try encoder.encode(text), as: UTF8.self), "\(text.debugDescription)")
+        for text in [
+            "plain", "a\"b", "back\\slash", "a/b", "\u{00}\u{1F}\u{7F}", "line\nfeed\r\t\u{08}\u{0C}", "é—\u{1F600}",
+            "",
+        ] {
+            #expect(
+                PullPageJSON.quoted(text) == String(decoding: try encoder.encode(text), as: UTF8.self),
+                "\(text.debugDescription)")
         }
     }
 }
