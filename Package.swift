@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // Shared model and wire types. Foundation only.
@@ -32,7 +33,7 @@ let package = Package(
             path: "Protocol",
             swiftSettings: swiftSettings
         ),
-        // Authoritative store (GRDB) and HTTP API (Hummingbird).
+        // Authoritative store (GRDB for SQLite, the default; postgres-nio for PostgreSQL) and HTTP API (Hummingbird).
         .target(
             name: "NKServer",
             dependencies: [
@@ -41,6 +42,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             path: "Server",
             resources: [.copy("Resources/openapi.json")],
@@ -130,6 +132,7 @@ let package = Package(
                 "NKServer",
                 "NKTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -110,3 +110,19 @@ public struct ServerError: Error, Sendable, CustomStringConvertible {
 
     public var description: String { message }
 }
+
+extension ServerError {
+    /// Refuses (`invalid_cursor`) a pull or wait cursor below 0 or beyond `last`, the newest
+    /// sequence number the store ever gave (a replica of another or a replaced database).
+    static func checkCursor(_ since: Int64, last: Int64) throws {
+        guard since >= 0 else {
+            throw ServerError(.invalidCursor, "the cursor 'since' must be 0 or more")
+        }
+        guard since <= last else {
+            throw ServerError(
+                .invalidCursor,
+                "the cursor \(since) is ahead of this server's changes (last \(last)); "
+                    + "the replica belongs to another server database: make a new replica")
+        }
+    }
+}

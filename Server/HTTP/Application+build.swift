@@ -9,7 +9,7 @@ import Logging
 ///   port it really bound (useful with port 0).
 public func buildApplication(
     configuration: ServerConfiguration,
-    store: ServerStore,
+    store: any ServerStore,
     logger: Logger = Logger(label: "nkserver"),
     onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in }
 ) -> some ApplicationProtocol {
@@ -29,7 +29,7 @@ public func buildApplication(
 
 /// The router of the API: error and log middleware, then the routes of ``SyncRoutes``, then the
 /// 405 middleware (added last, it only wraps the not-found responder).
-func makeRouter(configuration: ServerConfiguration, store: ServerStore) -> Router<SyncRequestContext> {
+func makeRouter(configuration: ServerConfiguration, store: any ServerStore) -> Router<SyncRequestContext> {
     let router = Router(context: SyncRequestContext.self)
     router.add(middleware: ErrorMiddleware<SyncRequestContext>(maxBodyBytes: configuration.maxBodyBytes))
     router.add(middleware: LogRequestsMiddleware(.debug))
@@ -40,7 +40,7 @@ func makeRouter(configuration: ServerConfiguration, store: ServerStore) -> Route
     return router
 }
 
-/// Opens the store at `configuration.databasePath` and builds the application on it.
+/// Opens the SQLite store at `configuration.databasePath` and builds the application on it.
 ///
 /// - Throws: ``ServerError`` `database` when the database cannot be opened.
 public func buildApplication(
@@ -48,16 +48,19 @@ public func buildApplication(
     logger: Logger = Logger(label: "nkserver"),
     onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in }
 ) throws -> some ApplicationProtocol {
-    let store = try ServerStore(path: configuration.databasePath)
+    let store = try SQLiteStore(path: configuration.databasePath)
     return buildApplication(configuration: configuration, store: store, logger: logger, onListening: onListening)
 }
 
-/// Runs the server until SIGINT or SIGTERM, then shuts down gracefully.
+/// Opens the configured store (``ServerConfiguration/storeLocation``), runs the server on it until
+/// SIGINT or SIGTERM, shuts down gracefully, then closes the store.
 public func runServer(
     configuration: ServerConfiguration,
     logger: Logger = Logger(label: "nkserver"),
     onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in }
 ) async throws {
-    let app = try buildApplication(configuration: configuration, logger: logger, onListening: onListening)
-    try await app.runService()
+    try await configuration.storeLocation.withStore(logger: logger) { store in
+        let app = buildApplication(configuration: configuration, store: store, logger: logger, onListening: onListening)
+        try await app.runService()
+    }
 }

@@ -6,7 +6,7 @@ import Logging
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = SyncRequestContext
 
-    let store: ServerStore
+    let store: any ServerStore
 
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response

@@ -2,8 +2,10 @@ import NKProtocol
 
 /// How `nkserver serve` runs: where the database is, where to listen, and the request limits.
 public struct ServerConfiguration: Sendable {
-    /// The SQLite file; created if missing. Default `./nkserver.sqlite`.
+    /// The SQLite file; created if missing. Default `./nkserver.sqlite`. Used when ``store`` is nil.
     public var databasePath: String
+    /// The store to serve from; nil means the SQLite file at ``databasePath``.
+    public var store: StoreLocation?
     /// The address to bind. Default `127.0.0.1`.
     public var host: String
     /// The port to bind; 0 takes a free port. Default 8080.
@@ -31,6 +33,7 @@ public struct ServerConfiguration: Sendable {
 
     public init(
         databasePath: String = "./nkserver.sqlite",
+        store: StoreLocation? = nil,
         host: String = "127.0.0.1",
         port: Int = 8080,
         maxBodyBytes: Int = Wire.maxBodyBytes,
@@ -41,6 +44,7 @@ public struct ServerConfiguration: Sendable {
         rateLimitBurst: Int = 200
     ) {
         self.databasePath = databasePath
+        self.store = store
         self.host = host
         self.port = port
         self.maxBodyBytes = maxBodyBytes
@@ -53,6 +57,11 @@ public struct ServerConfiguration: Sendable {
 }
 
 extension ServerConfiguration {
+    /// The store to open: ``store``, else the SQLite file at ``databasePath``.
+    public var storeLocation: StoreLocation {
+        store ?? .sqlite(path: databasePath)
+    }
+
     /// ``idleTimeout`` in whole nanoseconds, as SwiftNIO takes it (clamped to about 290 years).
     var idleTimeoutNanoseconds: Int64 {
         let (seconds, attoseconds) = idleTimeout.components

@@ -6,7 +6,7 @@ import ServiceLifecycle
 
 /// The endpoints of protocol version 1 (see `docs/DESIGN.md`).
 struct SyncRoutes: Sendable {
-    let store: ServerStore
+    let store: any ServerStore
     let configuration: ServerConfiguration
 
     func add(to router: Router<SyncRequestContext>) {

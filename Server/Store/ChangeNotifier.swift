@@ -1,3 +1,5 @@
+import NKProtocol
+
 /// Wakes the long polls of `GET /v1/wait` when this process commits a change.
 ///
 /// Changes written by another process (an admin command on the same database) are not announced
@@ -66,5 +68,34 @@ actor ChangeNotifier {
     private func finish(_ id: Int) {
         resumedEarly.remove(id)
         if let continuation = waiters.removeValue(forKey: id) { continuation.resume() }
+    }
+}
+
+extension ChangeNotifier {
+    /// Waits until `latest()` moves past `since` or `timeout` runs out, whichever is first: wakes on
+    /// every announcement and calls `latest()` again at least every `recheck`. Answers
+    /// `changed: false` at once when the task is cancelled (graceful shutdown).
+    ///
+    /// - Throws: ``ServerError`` `invalid_cursor` when `since` is beyond `latest()`.
+    nonisolated func waitForChanges(
+        since: Int64, timeout: Duration, recheck: Duration, latest: () async throws -> Int64
+    ) async throws -> WaitResponse {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: timeout)
+        var seen = await generation
+        var last = try await latest()
+        while true {
+            if last > since {
+                return WaitResponse(changed: true, latest: last)
+            }
+            try ServerError.checkCursor(since, last: last)
+            let remaining = clock.now.duration(to: deadline)
+            if remaining <= .zero || Task.isCancelled {
+                return WaitResponse(changed: false, latest: last)
+            }
+            await wait(atMost: min(remaining, recheck), after: seen)
+            seen = await generation
+            last = try await latest()
+        }
     }
 }

@@ -16,16 +16,23 @@ public enum CorpusLoader {
             } catch let error as CorpusParseError {
                 throw ServerError(.invalidCorpus, "\(path): line \(error.line): \(error.message)")
             }
-            for post in file.posts {
-                do {
-                    try post.validate()
-                } catch {
-                    throw ServerError(.invalidPost, "\(path): post '\(post.title.prefix(60))': \(error.message)")
-                }
-            }
+            try validate(file.posts, in: "\(path): ")
             posts += file.posts
         }
         return posts
+    }
+
+    /// Checks every post against the record limits before any is written.
+    ///
+    /// - Throws: ``ServerError`` `invalid_post` (`PREFIXpost 'TITLE': message`) for the first bad one.
+    static func validate(_ posts: [Post], in prefix: String = "") throws {
+        for post in posts {
+            do {
+                try post.validate()
+            } catch {
+                throw ServerError(.invalidPost, "\(prefix)post '\(post.title.prefix(60))': \(error.message)")
+            }
+        }
     }
 
     private static func read(_ path: String) throws -> String {

@@ -1,86 +1,161 @@
 import Foundation
-import GRDB
 import NKProtocol
 
-/// The authoritative store: an SQLite database in WAL mode with `synchronous = FULL`.
+/// The server's authoritative store, as the HTTP routes and the admin commands use it.
 ///
-/// Several processes may open the same file (the running server and the admin commands): writes
-/// wait for each other through SQLite's busy timeout. Open one store per file per process.
-public final class ServerStore: Sendable {
-    let pool: DatabasePool
+/// Two implementations behave the same (`Tests/NKServerTests/StoreConformance*` run one suite
+/// against both): ``SQLiteStore``, one file beside the server and the default, and
+/// ``PostgresStore``, one PostgreSQL database that several `nkserver` processes may share. See
+/// `docs/DESIGN.md` ("Stores") for the tables and for how each keeps the change sequence
+/// gap-free and monotonic.
+///
+/// Errors are ``ServerError``s: request errors with their stable code, `database` when the store
+/// itself fails.
+public protocol ServerStore: AnyObject, Sendable {
     /// The replica id of the server itself, used in the vectors of the posts it imports.
-    public let serverReplicaID: ReplicaID
-    /// Wakes the long polls when this process commits a change.
-    let changeNotifier = ChangeNotifier()
-    /// Post texts by the sequence number of their version, for checking quotes (ServerStore+Push).
-    let postTexts = PostTextCache()
+    var serverReplicaID: ReplicaID { get }
 
-    /// Opens the database at `path`, creating it if missing, and brings its schema up to date.
+    // MARK: Sync
+
+    /// Applies a push: every version validated, authorised, stamped with the user as `editor` and
+    /// applied with the frontier rule, in request order, in one transaction. A refused version is
+    /// `rejected` with a code and message and leaves nothing behind; the others still apply.
     ///
-    /// - Throws: ``ServerError`` with code `database` when the file cannot be opened as a database,
-    ///   or when SQLite did not take WAL mode or `synchronous = FULL`.
-    public init(path: String) throws {
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(10)
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
-        do {
-            pool = try DatabasePool(path: path, configuration: configuration)
-            try Self.migrator.migrate(pool)
-            try Self.enforceDurability(pool)
-            serverReplicaID = try pool.read { db in
-                guard let meta = try MetaRecord.fetchOne(db, key: MetaRecord.serverReplicaIDKey) else {
-                    throw ServerError(.database, "the database has no server replica id; is it an nkserver database?")
-                }
-                return ReplicaID(meta.value)
-            }
-        } catch let error as ServerError {
-            throw error
-        } catch let error as DatabaseError {
+    /// - Throws: `read_only` for a read-only user, `replica_mismatch` when the replica id belongs
+    ///   to another user or is the server's, `bad_request` for a malformed replica id.
+    func push(user: AuthenticatedUser, replica: ReplicaID, versions: [RecordVersion]) async throws
+        -> [PushItemResult]
+
+    /// A page of the change sequence after `since`, at most `limit` entries, in sequence order;
+    /// versions the user may not read come as `hidden`, with their vector only.
+    ///
+    /// - Throws: `invalid_cursor` when `since` is negative or beyond every sequence number the
+    ///   store ever gave.
+    func changes(user: AuthenticatedUser, since: Int64, limit: Int) async throws -> PullResponse
+
+    /// ``changes(user:since:limit:)`` as the JSON bytes of its ``PullResponse``, spliced from the
+    /// stored JSON of each version.
+    func changesJSON(user: AuthenticatedUser, since: Int64, limit: Int) async throws -> Data
+
+    /// The current versions of one record that the user may read, in sibling order.
+    ///
+    /// - Throws: `not_found` when the record has no version the user may read.
+    func record(user: AuthenticatedUser, type: RecordType, id: String) async throws -> [RecordVersion]
+
+    /// The newest sequence number the store has given (0 when none).
+    func latestSequence() async throws -> Int64
+
+    /// Waits until the change sequence moves past `since` or `timeout` runs out. Wakes when a
+    /// change is committed (by this process, or by any process where the store can tell), and
+    /// re-reads the store every `recheck` in any case; answers `changed: false` at once when the
+    /// task is cancelled.
+    ///
+    /// - Throws: `invalid_cursor` when `since` is beyond every sequence number the store gave.
+    func waitForChanges(since: Int64, timeout: Duration, recheck: Duration) async throws -> WaitResponse
+
+    // MARK: Users and groups
+
+    /// Adds a user and returns their new token. Only the token's SHA-256 is stored.
+    ///
+    /// - Throws: `invalid_user_name` or `user_exists`.
+    func addUser(name: String, readOnly: Bool) async throws -> String
+
+    /// Every user, by name.
+    func users() async throws -> [UserSummary]
+
+    /// Revokes a user's token at once; false when the user was already revoked.
+    ///
+    /// - Throws: `unknown_user`.
+    @discardableResult
+    func revokeUser(name: String) async throws -> Bool
+
+    /// Gives a user a new token and returns it; the old one stops working at once.
+    ///
+    /// - Throws: `unknown_user`.
+    func rotateToken(name: String) async throws -> String
+
+    /// The user whose valid (not revoked) token this is, or nil.
+    func authenticate(token: String) async throws -> AuthenticatedUser?
+
+    /// Adds an empty group.
+    ///
+    /// - Throws: `invalid_group_name` or `group_exists`.
+    func addGroup(name: String) async throws
+
+    /// Adds a user to a group and re-announces the group's annotations; returns how many.
+    ///
+    /// - Throws: `unknown_group`, `unknown_user` or `already_member`.
+    @discardableResult
+    func addMember(group: String, user: String) async throws -> Int
+
+    /// Removes a user from a group and re-announces the group's annotations; returns how many.
+    ///
+    /// - Throws: `unknown_group`, `unknown_user` or `not_member`.
+    @discardableResult
+    func removeMember(group: String, user: String) async throws -> Int
+
+    /// Every group with its members, by name.
+    func groups() async throws -> [GroupSummary]
+
+    // MARK: Posts
+
+    /// Imports posts in one transaction; importing the same posts twice changes nothing.
+    ///
+    /// - Throws: `invalid_post` (before anything is written) when a post breaks the record limits.
+    func importPosts(_ posts: [Post]) async throws -> ImportSummary
+
+    // MARK: Moving between stores
+
+    /// Everything the store holds, for `nkserver migrate`: rows in key order, versions in sequence order.
+    func exportContents() async throws -> StoreContents
+
+    /// Loads ``exportContents()``'s result into an empty store, keeping every sequence number, id and
+    /// token hash, and the server's replica id, in one transaction. Open the store again to use it
+    /// afterwards (``serverReplicaID`` is read when the store opens).
+    ///
+    /// - Throws: `database` when the store is not empty.
+    func importContents(_ contents: StoreContents) async throws
+}
+
+extension ServerStore {
+    /// Adds a user who may push.
+    public func addUser(name: String) async throws -> String {
+        try await addUser(name: name, readOnly: false)
+    }
+
+    /// Waits with the default re-read interval of 500 ms.
+    public func waitForChanges(since: Int64, timeout: Duration) async throws -> WaitResponse {
+        try await waitForChanges(since: since, timeout: timeout, recheck: .milliseconds(500))
+    }
+
+    /// Parses every file first (see ``CorpusLoader``), then imports all their posts at once:
+    /// a bad file imports nothing.
+    public func importFiles(_ paths: [String]) async throws -> ImportSummary {
+        try await importPosts(CorpusLoader.load(paths: paths))
+    }
+}
+
+/// The names the stores accept for users and groups.
+public enum AccountNames {
+    /// Checks that a user name is 1 to 64 of `A-Z a-z 0-9 . _ -`.
+    ///
+    /// - Throws: ``ServerError`` `invalid_user_name`.
+    public static func checkUser(_ name: String) throws {
+        guard RecordVersion.isPlainIdentifier(name) else {
             throw ServerError(
-                .database, "cannot open the database '\(path)': \(error.message ?? "\(error.resultCode)")",
-                underlying: error)
-        } catch {
-            throw ServerError(.database, "cannot open the database '\(path)'", underlying: error)
+                .invalidUserName,
+                "a user name is 1 to \(Limits.maxUserNameLength) letters, digits, '.', '_' or '-'")
         }
     }
 
-    /// Sets `synchronous = FULL` on the writer and refuses to run unless it took, with WAL mode.
+    /// Checks that a group name is 1 to 64 of `A-Z a-z 0-9 . _ -`.
     ///
-    /// `prepareDatabase` sets it on every connection, but `DatabasePool` sets the writer to NORMAL
-    /// when it turns WAL on, after `prepareDatabase`; the pool keeps that one writer connection
-    /// open for its lifetime, so setting it again here lasts.
-    private static func enforceDurability(_ pool: DatabasePool) throws {
-        let (journalMode, writerSync) = try pool.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-            return (
-                try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous")
-            )
-        }
-        let readerSync = try pool.read { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
-        guard journalMode?.lowercased() == "wal" else {
+    /// - Throws: ``ServerError`` `invalid_group_name`.
+    public static func checkGroup(_ name: String) throws {
+        guard Visibility.isGroupName(name) else {
             throw ServerError(
-                .database, "the database is not in WAL mode (journal_mode is \(journalMode ?? "unknown"))")
-        }
-        // 2 is FULL (0 OFF, 1 NORMAL, 3 EXTRA).
-        guard let writerSync, let readerSync, writerSync >= 2, readerSync >= 2 else {
-            throw ServerError(.database, "SQLite did not accept synchronous = FULL")
-        }
-    }
-
-    /// Wraps dependency errors so no GRDB type (nor a decoding error of a stored row) leaves the store.
-    static func wrap<T>(_ operation: () async throws -> T) async throws -> T {
-        do {
-            return try await operation()
-        } catch let error as ServerError {
-            throw error
-        } catch let error as DatabaseError {
-            throw ServerError(
-                .database, "database error: \(error.message ?? "\(error.resultCode)")", underlying: error)
-        } catch {
-            // A stored row that no longer decodes, say: the server's fault, never the request's.
-            throw ServerError(.internal, "internal error in the store", underlying: error)
+                .invalidGroupName,
+                "a group name is 1 to \(Limits.maxIdLength) letters, digits, '.', '_' or '-'")
         }
     }
 }

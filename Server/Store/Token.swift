@@ -15,7 +15,12 @@ enum Token {
 
     /// The SHA-256 of the token's UTF-8 bytes, as lowercase hex.
     static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { byte in
+        hex(SHA256.hash(data: Data(token.utf8)))
+    }
+
+    /// Bytes as lowercase hex, two digits each.
+    static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        bytes.map { byte in
             let hex = String(byte, radix: 16)
             return byte < 16 ? "0" + hex : hex
         }.joined()

@@ -49,6 +49,30 @@ extension VersionRecord {
         return RecordVersion(version: try versionVector(), deleted: deleted, editor: editor, body: recordBody)
     }
 
+    /// This version as a change of the pull: the version itself when the user may read it, its
+    /// vector only (`hidden`) when not.
+    func change(access: ReadAccess) throws -> Change {
+        let seq = seq ?? 0
+        if isReadable(by: access) {
+            return Change(seq: seq, record: try recordVersion())
+        }
+        let type = RecordType(rawValue: recordType) ?? .annotation
+        return Change(seq: seq, hidden: HiddenVersion(type: type, id: recordId, version: try versionVector()))
+    }
+
+    /// The versions of a frontier the user may read.
+    ///
+    /// - Throws: ``ServerError`` `not_found` when there is none.
+    static func readable(_ frontier: [VersionRecord], by access: ReadAccess, type: RecordType) throws
+        -> [RecordVersion]
+    {
+        let versions = try frontier.filter { $0.isReadable(by: access) }.map { try $0.recordVersion() }
+        guard !versions.isEmpty else {
+            throw ServerError(.notFound, "there is no \(type.rawValue) with this id")
+        }
+        return versions
+    }
+
     /// Whether this version may be read: posts by everyone; an annotation by its author, by everyone
     /// when `shared`, and by the members of the group when `group:NAME`. Others get only its vector.
     func isReadable(by access: ReadAccess) -> Bool {

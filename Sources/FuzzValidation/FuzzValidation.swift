@@ -21,7 +21,7 @@ private func check(_ condition: Bool, _ message: @autoclosure () -> String) {
 private let now = Date(timeIntervalSince1970: 1_700_000_000.25)
 
 /// The annotation with the dates a clock gives it: the server stamps both on every pushed annotation
-/// (`ServerStore.authorise`), so the dates a value arrived with never reach the wire again. (The decoder
+/// (`PushRules.authorise`), so the dates a value arrived with never reach the wire again. (The decoder
 /// takes dates before year 1, which the encoder writes as `-0001-…`, a form it refuses: see RELIABILITY.md.)
 private func stamped(_ annotation: Annotation) -> Annotation {
     var annotation = annotation

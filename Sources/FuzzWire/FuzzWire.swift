@@ -1,5 +1,5 @@
 // libFuzzer target: a `POST /v1/push` body, decoded and validated the way the server does it
-// (`Server/HTTP/PushRequest+Decoding.swift`, then `ServerStore.push` on each version), using NKProtocol only.
+// (`Server/HTTP/PushRequest+Decoding.swift`, then `SQLiteStore.push` on each version), using NKProtocol only.
 //
 // Checks, besides "no crash, no ASan report": the decoder throws only `DecodingError`s; a refused version
 // has a code and a message; the wire form of a decoded push, with the dates the server stamps, is stable
@@ -26,7 +26,7 @@ private func serverDecoder() -> JSONDecoder {
 }
 
 /// The version as the server stores it: an annotation's `createdAt` and `updatedAt` set from its clock
-/// (`ServerStore.authorise`), so the dates a client sent never reach the wire again. (The decoders take
+/// (`PushRules.authorise`), so the dates a client sent never reach the wire again. (The decoders take
 /// dates before year 1, which the encoder writes as `-0001-…`, a form they refuse: see RELIABILITY.md.)
 private func stamped(_ version: RecordVersion) -> RecordVersion {
     guard case .annotation(var annotation) = version.body else { return version }

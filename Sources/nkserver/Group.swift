@@ -19,8 +19,8 @@ struct MembershipArguments: ParsableArguments {
 
     func validate() throws {
         do {
-            try ServerStore.checkGroupName(group)
-            try ServerStore.checkUserName(user)
+            try AccountNames.checkGroup(group)
+            try AccountNames.checkUser(user)
         } catch let error as ServerError {
             throw ValidationError(error.message)
         }

@@ -12,14 +12,14 @@ struct GroupAdd: AsyncParsableCommand {
 
     func validate() throws {
         do {
-            try ServerStore.checkGroupName(name)
+            try AccountNames.checkGroup(name)
         } catch let error as ServerError {
             throw ValidationError(error.message)
         }
     }
 
     func run() async throws {
-        try await database.open().addGroup(name: name)
+        try await database.withStore { try await $0.addGroup(name: name) }
         print("added group '\(name)'")
     }
 }

@@ -12,7 +12,9 @@ struct GroupAddMember: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
-        let count = try await database.openExisting().addMember(group: membership.group, user: membership.user)
+        let count = try await database.withExistingStore {
+            try await $0.addMember(group: membership.group, user: membership.user)
+        }
         print("added '\(membership.user)' to group '\(membership.group)' (\(count) notes re-announced)")
     }
 }

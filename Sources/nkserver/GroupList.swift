@@ -12,7 +12,7 @@ struct GroupList: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
-        let groups = try await database.openExisting().groups()
+        let groups = try await database.withExistingStore { try await $0.groups() }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]

@@ -12,7 +12,9 @@ struct GroupRemoveMember: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
-        let count = try await database.openExisting().removeMember(group: membership.group, user: membership.user)
+        let count = try await database.withExistingStore {
+            try await $0.removeMember(group: membership.group, user: membership.user)
+        }
         print("removed '\(membership.user)' from group '\(membership.group)' (\(count) notes re-announced)")
     }
 }

@@ -20,7 +20,7 @@ struct Import: AsyncParsableCommand {
 
     func run() async throws {
         let posts = try CorpusLoader.load(paths: files)
-        let summary = try await database.open().importPosts(posts)
+        let summary = try await database.withStore { try await $0.importPosts(posts) }
         print(summary.description)
     }
 }

@@ -7,7 +7,7 @@ struct NKServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nkserver",
         abstract: "The NK Sync server: serve the sync API, manage users, groups and tokens, import the corpus.",
-        subcommands: [Serve.self, User.self, Group.self, TokenCommand.self, Import.self]
+        subcommands: [Serve.self, User.self, Group.self, TokenCommand.self, Import.self, Migrate.self]
     )
 
     /// Runs the command; every failure becomes one `error: ` line on stderr and an exit code.

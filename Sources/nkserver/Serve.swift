@@ -43,7 +43,7 @@ struct Serve: AsyncParsableCommand {
         var logger = Logger(label: "nkserver")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let configuration = ServerConfiguration(
-            databasePath: database.path, host: host, port: port, rateLimit: Double(rateLimit),
+            store: try database.location(), host: host, port: port, rateLimit: Double(rateLimit),
             rateLimitBurst: max(1, rateLimit.multipliedReportingOverflow(by: 2).overflow ? Int.max : rateLimit * 2))
         do {
             try await runServer(configuration: configuration, logger: logger) { host, port in

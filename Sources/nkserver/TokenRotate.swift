@@ -14,6 +14,6 @@ struct TokenRotate: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
-        print(try await database.openExisting().rotateToken(name: user.name))
+        print(try await database.withExistingStore { try await $0.rotateToken(name: user.name) })
     }
 }

@@ -16,8 +16,7 @@ struct UserAdd: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
-        let store = try database.open()
-        let token = try await store.addUser(name: user.name, readOnly: readOnly)
+        let token = try await database.withStore { try await $0.addUser(name: user.name, readOnly: readOnly) }
         print(token)
     }
 }

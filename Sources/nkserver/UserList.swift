@@ -12,7 +12,7 @@ struct UserList: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
-        let users = try await database.openExisting().users()
+        let users = try await database.withExistingStore { try await $0.users() }
         guard !users.isEmpty else {
             FileHandle.standardError.write(Data("no users yet; add one with 'nkserver user add NAME'\n".utf8))
             return

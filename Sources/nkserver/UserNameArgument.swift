@@ -8,7 +8,7 @@ struct UserNameArgument: ParsableArguments {
 
     func validate() throws {
         do {
-            try ServerStore.checkUserName(name)
+            try AccountNames.checkUser(name)
         } catch let error as ServerError {
             throw ValidationError(error.message)
         }

@@ -13,8 +13,7 @@ struct UserRevoke: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
-        let store = try database.openExisting()
-        if try await store.revokeUser(name: user.name) {
+        if try await database.withExistingStore({ try await $0.revokeUser(name: user.name) }) {
             print("revoked user '\(user.name)'")
         } else {
             print("user '\(user.name)' was already revoked")

@@ -9,8 +9,8 @@ import Testing
         let server: LiveServer
         let researchers: [Researcher]
 
-        init(_ names: [String]) throws {
-            let server = try LiveServer()
+        init(_ names: [String], store: LiveStore) throws {
+            let server = try LiveServer(store: store)
             self.server = server
             researchers = try names.map { name in
                 let token = try server.addUser(name)
@@ -29,8 +29,8 @@ import Testing
         }
     }
 
-    @Test func anOfflineAnnotationReachesAnotherResearcher() throws {
-        let team = try Team(["alice", "bob"])
+    @Test(arguments: LiveStore.available) func anOfflineAnnotationReachesAnotherResearcher(_ store: LiveStore) throws {
+        let team = try Team(["alice", "bob"], store: store)
         let (alice, bob) = (team.researchers[0], team.researchers[1])
         #expect(try alice.json([PostOutput].self, "posts").count == 8)
 
@@ -65,8 +65,10 @@ import Testing
         #expect(read.contains("Check the date."))
     }
 
-    @Test func concurrentEditsBecomeAConflictAndAResolutionConverges() throws {
-        let team = try Team(["alice", "bob", "carol"])
+    @Test(arguments: LiveStore.available) func concurrentEditsBecomeAConflictAndAResolutionConverges(_ store: LiveStore)
+        throws
+    {
+        let team = try Team(["alice", "bob", "carol"], store: store)
         let (alice, bob, carol) = (team.researchers[0], team.researchers[1], team.researchers[2])
         let post = try team.samplePost(of: alice)
         let id = try alice.ok("annotate", post.id, "--quote", post.quote, "--note", "first draft", "--tag", "a")
@@ -114,8 +116,10 @@ import Testing
         #expect(Set(versions).count == 1)
     }
 
-    @Test func anEditConcurrentWithADeleteIsAConflictAndPickKeepsTheEdit() throws {
-        let team = try Team(["alice", "bob"])
+    @Test(arguments: LiveStore.available) func anEditConcurrentWithADeleteIsAConflictAndPickKeepsTheEdit(
+        _ store: LiveStore
+    ) throws {
+        let team = try Team(["alice", "bob"], store: store)
         let (alice, bob) = (team.researchers[0], team.researchers[1])
         let post = try team.samplePost(of: alice)
         let id = try alice.ok("annotate", post.id, "--quote", post.quote, "--note", "to be argued over")
@@ -143,8 +147,8 @@ import Testing
         }
     }
 
-    @Test func aDeletePropagates() throws {
-        let team = try Team(["alice", "bob"])
+    @Test(arguments: LiveStore.available) func aDeletePropagates(_ store: LiveStore) throws {
+        let team = try Team(["alice", "bob"], store: store)
         let (alice, bob) = (team.researchers[0], team.researchers[1])
         let post = try team.samplePost(of: alice)
         let id = try alice.ok("annotate", post.id, "--quote", post.quote, "--note", "short-lived")
@@ -166,8 +170,8 @@ import Testing
         #expect(try alice.json([NoteOutput].self, "notes").map(\.id) == [other])
     }
 
-    @Test func privateNotesNeverReachAnotherResearcher() throws {
-        let team = try Team(["alice", "bob"])
+    @Test(arguments: LiveStore.available) func privateNotesNeverReachAnotherResearcher(_ store: LiveStore) throws {
+        let team = try Team(["alice", "bob"], store: store)
         let (alice, bob) = (team.researchers[0], team.researchers[1])
         let post = try team.samplePost(of: alice)
         let secret = try alice.ok("annotate", post.id, "--quote", post.quote, "--note", "my private hunch", "--private")
@@ -187,8 +191,10 @@ import Testing
         #expect(secret != open)
     }
 
-    @Test func aSyncKilledMidwayLeavesExactlyOneCopyOfEachChange() throws {
-        let team = try Team(["alice", "bob"])
+    @Test(arguments: LiveStore.available) func aSyncKilledMidwayLeavesExactlyOneCopyOfEachChange(_ store: LiveStore)
+        throws
+    {
+        let team = try Team(["alice", "bob"], store: store)
         let (alice, bob) = (team.researchers[0], team.researchers[1])
         let post = try team.samplePost(of: alice)
         let count = 120

@@ -56,8 +56,10 @@ import Testing
         [Coastal Review]
         """
 
-    @Test func aResearcherImportsTheCorpusOfflineAndItSyncsToAnother() throws {
-        let server = try LiveServer(importSamples: false)
+    @Test(arguments: LiveStore.available) func aResearcherImportsTheCorpusOfflineAndItSyncsToAnother(_ store: LiveStore)
+        throws
+    {
+        let server = try LiveServer(importSamples: false, store: store)
         let alice = try researcher("alice", on: server)
         let bob = try researcher("bob", on: server)
         let files = TestPaths.sampleCorpus.map(\.path)
@@ -93,8 +95,9 @@ import Testing
         #expect(alicePosts.count == 8)
     }
 
-    @Test func aCorrectedPostReanchorsAnotherResearchersNotes() throws {
-        let server = try LiveServer()
+    @Test(arguments: LiveStore.available) func aCorrectedPostReanchorsAnotherResearchersNotes(_ store: LiveStore) throws
+    {
+        let server = try LiveServer(store: store)
         let alice = try researcher("alice", on: server)
         let bob = try researcher("bob", on: server)
         try alice.ok("sync")
@@ -135,8 +138,8 @@ import Testing
         #expect(try bob.json([PostOutput].self, "posts").count == 8, "the post kept its id")
     }
 
-    @Test func theEditorPathRecordsACorrection() throws {
-        let server = try LiveServer()
+    @Test(arguments: LiveStore.available) func theEditorPathRecordsACorrection(_ store: LiveStore) throws {
+        let server = try LiveServer(store: store)
         let alice = try researcher("alice", on: server)
         try alice.ok("sync")
         let post = try #require(try alice.json([PostOutput].self, "posts").first { $0.title.hasPrefix("Seafood") })
@@ -161,8 +164,8 @@ import Testing
         #expect(try alice.json(StatusOutput.self, "status").pending == 1)
     }
 
-    @Test func searchFindsPostsAndNotesWithFilters() throws {
-        let server = try LiveServer()
+    @Test(arguments: LiveStore.available) func searchFindsPostsAndNotesWithFilters(_ store: LiveStore) throws {
+        let server = try LiveServer(store: store)
         let alice = try researcher("alice", on: server)
         let bob = try researcher("bob", on: server)
         try alice.ok("sync")
@@ -199,8 +202,8 @@ import Testing
         #expect(plain.contains("note  \(note.prefix(8))") && plain.contains("[currency]"))
     }
 
-    @Test func markdownAndW3CExportToFiles() throws {
-        let server = try LiveServer()
+    @Test(arguments: LiveStore.available) func markdownAndW3CExportToFiles(_ store: LiveStore) throws {
+        let server = try LiveServer(store: store)
         let alice = try researcher("alice", on: server)
         try alice.ok("sync")
         let post = try #require(try alice.json([PostOutput].self, "posts").first { $0.title.hasPrefix("Seafood") })

@@ -12,8 +12,8 @@ import Testing
         let post: String
         let quote = "the latest round of sanctions"
 
-        init() throws {
-            server = try LiveServer()
+        init(store: LiveStore) throws {
+            server = try LiveServer(store: store)
             var made: [Researcher] = []
             for name in ["alice", "bob", "carol"] {
                 let token = try server.addUser(name)
@@ -43,8 +43,10 @@ import Testing
         }
     }
 
-    @Test func eachResearcherSeesExactlyWhatTheyMayAndForbiddenWritesAreRefused() throws {
-        let lab = try Lab()
+    @Test(arguments: LiveStore.available) func eachResearcherSeesExactlyWhatTheyMayAndForbiddenWritesAreRefused(
+        _ store: LiveStore
+    ) throws {
+        let lab = try Lab(store: store)
         let (alice, bob, carol) = (lab.alice, lab.bob, lab.carol)
 
         // Given alice writes a shared, a private and a north note, and carol a south note
@@ -117,8 +119,10 @@ import Testing
         #expect(!log.contains { $0.id == secret || $0.id == south })
     }
 
-    @Test func leavingAGroupHidesItsNotesAndRejoiningBringsThemBack() throws {
-        let lab = try Lab()
+    @Test(arguments: LiveStore.available) func leavingAGroupHidesItsNotesAndRejoiningBringsThemBack(_ store: LiveStore)
+        throws
+    {
+        let lab = try Lab(store: store)
         let (alice, bob) = (lab.alice, lab.bob)
         let north = try alice.ok("annotate", lab.post, "--quote", lab.quote, "--note", "North", "--group", "north")
         let shared = try alice.ok("annotate", lab.post, "--quote", "hard currency", "--note", "Everyone")
@@ -156,8 +160,8 @@ import Testing
         #expect(try lab.notes(alice)[shared]?.visibility == "private")
     }
 
-    @Test func revocationRotationAndReadOnlyAccounts() throws {
-        let lab = try Lab()
+    @Test(arguments: LiveStore.available) func revocationRotationAndReadOnlyAccounts(_ store: LiveStore) throws {
+        let lab = try Lab(store: store)
         let (alice, carol) = (lab.alice, lab.carol)
 
         // Revocation stops carol with the token message and loses nothing

@@ -14,8 +14,8 @@ import Testing
         ProcessInfo.processInfo.environment["NK_STRICT_TIMING"] == "1" ? 1.0 : 5.0
 
     /// A server with alice and bob synced, and the sample post's id.
-    func setUp() throws -> (LiveServer, Researcher, Researcher, String) {
-        let server = try LiveServer()
+    func setUp(_ store: LiveStore) throws -> (LiveServer, Researcher, Researcher, String) {
+        let server = try LiveServer(store: store)
         let alice = try Researcher("alice")
         let bob = try Researcher("bob")
         try alice.ok("init", "--server", server.url, "--token", try server.addUser("alice"))
@@ -38,16 +38,6 @@ import Testing
         return watcher
     }
 
-    /// Polls `condition` every 20 ms for up to `seconds`; true as soon as it holds.
-    func waitUntil(_ seconds: TimeInterval, _ condition: () throws -> Bool) throws -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if try condition() { return true }
-            Thread.sleep(forTimeInterval: 0.02)
-        }
-        return try condition()
-    }
-
     /// Seconds from now until `id` is among `researcher`'s notes (nil if not within `limit`).
     func delayUntilNote(_ id: String, at researcher: Researcher, limit: TimeInterval = 10) throws -> TimeInterval? {
         let start = Date()
@@ -55,8 +45,10 @@ import Testing
         return arrived ? Date().timeIntervalSince(start) : nil
     }
 
-    @Test func aColleaguesNoteReachesAWatchingReplicaWithinASecond() throws {
-        let (server, alice, bob, post) = try setUp()
+    @Test(arguments: LiveStore.available) func aColleaguesNoteReachesAWatchingReplicaWithinASecond(_ store: LiveStore)
+        throws
+    {
+        let (server, alice, bob, post) = try setUp(store)
         let watcher = try startWatching(bob, json: true)
         defer { watcher.stop(signal: SIGKILL) }
 
@@ -82,8 +74,10 @@ import Testing
         _ = server
     }
 
-    @Test func theWatcherReconnectsAfterAServerRestartAndStopsCleanly() throws {
-        let (server, alice, bob, post) = try setUp()
+    @Test(arguments: LiveStore.available) func theWatcherReconnectsAfterAServerRestartAndStopsCleanly(
+        _ store: LiveStore
+    ) throws {
+        let (server, alice, bob, post) = try setUp(store)
         let watcher = try startWatching(bob)
         defer { watcher.stop(signal: SIGKILL) }
 
@@ -113,8 +107,8 @@ import Testing
         #expect(watcher.stop(signal: SIGTERM, timeout: 5) == 0)
     }
 
-    @Test func aRevokedTokenEndsTheWatchWithTheTokenMessage() throws {
-        let (server, _, bob, post) = try setUp()
+    @Test(arguments: LiveStore.available) func aRevokedTokenEndsTheWatchWithTheTokenMessage(_ store: LiveStore) throws {
+        let (server, _, bob, post) = try setUp(store)
         let watcher = try startWatching(bob)
         defer { watcher.stop(signal: SIGKILL) }
         #expect(try server.admin(["user", "revoke", "bob"]).succeeded)
@@ -126,8 +120,8 @@ import Testing
         #expect(try bob.json(LastSyncOutput.self, "status").pending == 1)
     }
 
-    @Test func sigintEndsTheWatchCleanly() throws {
-        let (server, _, bob, _) = try setUp()
+    @Test(arguments: LiveStore.available) func sigintEndsTheWatchCleanly(_ store: LiveStore) throws {
+        let (server, _, bob, _) = try setUp(store)
         let watcher = try startWatching(bob)
         #expect(watcher.stop(signal: SIGINT, timeout: 5) == 0)
         _ = server

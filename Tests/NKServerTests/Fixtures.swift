@@ -1,22 +1,72 @@
 import Foundation
+import Logging
 import NKProtocol
 import NKTestSupport
 import Testing
 
 @testable import NKServer
 
-/// A server store on a fresh temporary database, removed when the fixture goes away.
+/// The stores the conformance suite runs against: SQLite always, PostgreSQL when the tests have
+/// one (`scripts/test.sh` starts it; `PostgresAvailabilityTests` reports it skipped, and why, when not).
+enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite
+    case postgres
+
+    static var available: [StoreKind] { TestPostgres.isAvailable ? [.sqlite, .postgres] : [.sqlite] }
+
+    var testDescription: String { rawValue }
+}
+
+/// A server store on a fresh database: a temporary SQLite file, or a new PostgreSQL database
+/// dropped when the fixture goes away.
 final class StoreFixture: Sendable {
+    let kind: StoreKind
     let folder: TemporaryFolder
-    let store: ServerStore
+    let store: any ServerStore
+    /// The PostgreSQL database's URL (postgres only).
+    let postgresURL: String?
     var databasePath: String { folder.path("server.sqlite") }
 
-    init() throws {
+    init(_ kind: StoreKind = .sqlite) async throws {
+        self.kind = kind
         folder = try TemporaryFolder("nkserver-tests")
-        store = try ServerStore(path: folder.path("server.sqlite"))
+        switch kind {
+        case .sqlite:
+            store = try SQLiteStore(path: folder.path("server.sqlite"))
+            postgresURL = nil
+        case .postgres:
+            let url = try TestPostgres.createDatabase()
+            postgresURL = url
+            store = try await PostgresStore.open(url: try PostgresURL(url), logger: Self.quietLogger)
+        }
     }
 
-    deinit { folder.remove() }
+    /// Opens a second store on the same database, as another process would.
+    func openAgain() async throws -> any ServerStore {
+        switch kind {
+        case .sqlite: try SQLiteStore(path: databasePath)
+        case .postgres: try await PostgresStore.open(url: try PostgresURL(postgresURL ?? ""), logger: Self.quietLogger)
+        }
+    }
+
+    /// The store's long-poll notifier.
+    func changeNotifier() throws -> ChangeNotifier {
+        try #require((store as? SQLiteStore)?.changeNotifier ?? (store as? PostgresStore)?.changeNotifier)
+    }
+
+    static let quietLogger: Logger = {
+        var logger = Logger(label: "nkserver-tests")
+        logger.logLevel = .error
+        return logger
+    }()
+
+    deinit {
+        if let postgresURL {
+            (store as? PostgresStore)?.closeNow()
+            TestPostgres.dropDatabase(postgresURL)
+        }
+        folder.remove()
+    }
 
     /// Adds a user and returns them as a request would see them, with their token.
     func user(_ name: String, readOnly: Bool = false) async throws -> (user: AuthenticatedUser, token: String) {

@@ -17,7 +17,7 @@ struct RouteAccessTests {
         let logs = CapturingLogHandler.Sink()
 
         init(rateLimit: Double = 0, rateLimitBurst: Int = 1) async throws {
-            fixture = try StoreFixture()
+            fixture = try await StoreFixture()
             _ = try await fixture.store.importPosts([Sample.post])
             for name in ["alice", "bob", "carol"] {
                 tokens[name] = try await fixture.store.addUser(name: name)
@@ -338,7 +338,7 @@ struct RouteAccessTests {
 @Suite("OpenAPI document")
 struct OpenAPITests {
     @Test func everyRouteIsDocumentedAndViceVersa() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         let router = makeRouter(
             configuration: ServerConfiguration(databasePath: fixture.databasePath), store: fixture.store)
         let routed = Set(

@@ -15,7 +15,7 @@ struct RouteTests {
         let configuration: ServerConfiguration
 
         init() async throws {
-            fixture = try StoreFixture()
+            fixture = try await StoreFixture()
             _ = try await fixture.store.importPosts([Sample.post])
             token = try await fixture.store.addUser(name: "alice")
             configuration = ServerConfiguration(databasePath: fixture.databasePath, port: 0)

@@ -12,8 +12,8 @@ struct StoreAnnotationTests {
         let alice: AuthenticatedUser
         let bob: AuthenticatedUser
 
-        init() async throws {
-            fixture = try StoreFixture()
+        init(_ kind: StoreKind) async throws {
+            fixture = try await StoreFixture(kind)
             _ = try await fixture.store.importPosts([Sample.post])
             alice = try await fixture.user("alice").user
             bob = try await fixture.user("bob").user
@@ -26,8 +26,9 @@ struct StoreAnnotationTests {
         }
     }
 
-    @Test func newAnnotationTakesTheTokensUserAsAuthor() async throws {
-        let world = try await World()
+    @Test(arguments: StoreKind.available)
+    func newAnnotationTakesTheTokensUserAsAuthor(_ kind: StoreKind) async throws {
+        let world = try await World(kind)
         let note = try Sample.annotation(author: "bob")
 
         let result = try await world.push(world.alice, "ra", Sample.annotationVersion(note, ["ra": 1]))
@@ -41,8 +42,9 @@ struct StoreAnnotationTests {
         #expect(stored.author == "alice")
     }
 
-    @Test func newAnnotationNeedsAKnownPostAndAQuoteInIt() async throws {
-        let world = try await World()
+    @Test(arguments: StoreKind.available)
+    func newAnnotationNeedsAKnownPostAndAQuoteInIt(_ kind: StoreKind) async throws {
+        let world = try await World(kind)
         var orphan = try Sample.annotation()
         orphan.postId = PostID("0123456789abcdef")
         var misquoted = try Sample.annotation()
@@ -57,8 +59,9 @@ struct StoreAnnotationTests {
         #expect(notFound.code == "quote_not_found")
     }
 
-    @Test func nonAuthorMayEditSharedButKeepsTheAuthor() async throws {
-        let world = try await World()
+    @Test(arguments: StoreKind.available)
+    func nonAuthorMayEditSharedButKeepsTheAuthor(_ kind: StoreKind) async throws {
+        let world = try await World(kind)
         let note = try Sample.annotation()
         _ = try await world.push(world.alice, "ra", Sample.annotationVersion(note, ["ra": 1]))
         var edit = note
@@ -79,8 +82,8 @@ struct StoreAnnotationTests {
         #expect(stored.note == "Bob's addition.")
     }
 
-    @Test func nonAuthorMayNotMakePrivateOrDelete() async throws {
-        let world = try await World()
+    @Test(arguments: StoreKind.available) func nonAuthorMayNotMakePrivateOrDelete(_ kind: StoreKind) async throws {
+        let world = try await World(kind)
         let note = try Sample.annotation()
         _ = try await world.push(world.alice, "ra", Sample.annotationVersion(note, ["ra": 1]))
         var privateEdit = note
@@ -97,9 +100,10 @@ struct StoreAnnotationTests {
         #expect(held.map(\.version) == [vector(["ra": 1])])
     }
 
-    @Test func nonAuthorMayNotReplaceAPrivateVersion() async throws {
+    @Test(arguments: StoreKind.available)
+    func nonAuthorMayNotReplaceAPrivateVersion(_ kind: StoreKind) async throws {
         // Given alice's annotation, made private after bob saw it shared
-        let world = try await World()
+        let world = try await World(kind)
         let note = try Sample.annotation()
         _ = try await world.push(world.alice, "ra", Sample.annotationVersion(note, ["ra": 1]))
         var hidden = note
@@ -116,8 +120,9 @@ struct StoreAnnotationTests {
         #expect(held.map(\.version) == [vector(["ra": 2])])
     }
 
-    @Test func authorMayDeleteAndTheTombstoneIsHeld() async throws {
-        let world = try await World()
+    @Test(arguments: StoreKind.available)
+    func authorMayDeleteAndTheTombstoneIsHeld(_ kind: StoreKind) async throws {
+        let world = try await World(kind)
         let note = try Sample.annotation()
         _ = try await world.push(world.alice, "ra", Sample.annotationVersion(note, ["ra": 1]))
 

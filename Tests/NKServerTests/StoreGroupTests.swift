@@ -12,10 +12,10 @@ struct StoreGroupTests {
         let alice: AuthenticatedUser
         let bob: AuthenticatedUser
         let carol: AuthenticatedUser
-        var store: ServerStore { fixture.store }
+        var store: any ServerStore { fixture.store }
 
-        init() async throws {
-            fixture = try StoreFixture()
+        init(_ kind: StoreKind) async throws {
+            fixture = try await StoreFixture(kind)
             _ = try await fixture.store.importPosts([Sample.post])
             alice = try await fixture.user("alice").user
             bob = try await fixture.user("bob").user
@@ -39,8 +39,9 @@ struct StoreGroupTests {
         }
     }
 
-    @Test func groupNoteIsReadByMembersAndHiddenFromOthers() async throws {
-        let world = try await World()
+    @Test(arguments: StoreKind.available)
+    func groupNoteIsReadByMembersAndHiddenFromOthers(_ kind: StoreKind) async throws {
+        let world = try await World(kind)
         let note = try await world.teamNote()
 
         let forBob = try await world.store.changes(user: world.bob, since: 0, limit: 100)
@@ -56,9 +57,10 @@ struct StoreGroupTests {
         #expect(error?.code == .notFound)
     }
 
-    @Test func membershipChangesReannounceTheGroupsNotes() async throws {
+    @Test(arguments: StoreKind.available)
+    func membershipChangesReannounceTheGroupsNotes(_ kind: StoreKind) async throws {
         // Given carol has pulled everything while outside the group
-        let world = try await World()
+        let world = try await World(kind)
         let note = try await world.teamNote()
         let first = try await world.store.changes(user: world.carol, since: 0, limit: 100)
         let oldSeq = try #require(first.changes.last?.seq)
@@ -82,8 +84,9 @@ struct StoreGroupTests {
         #expect(all.changes.map(\.seq) == all.changes.map(\.seq).sorted())
     }
 
-    @Test func onlyMembersMayWriteForAGroupAndTheGroupMustExist() async throws {
-        let world = try await World()
+    @Test(arguments: StoreKind.available)
+    func onlyMembersMayWriteForAGroupAndTheGroupMustExist(_ kind: StoreKind) async throws {
+        let world = try await World(kind)
         let forTeam = try Sample.annotation(visibility: .group("team"))
         let forNobody = try Sample.annotation(visibility: .group("nobody"))
 
@@ -97,8 +100,9 @@ struct StoreGroupTests {
         #expect(bob.status == .applied)
     }
 
-    @Test func membersMayEditButOnlyTheAuthorDeletesOrChangesVisibility() async throws {
-        let world = try await World()
+    @Test(arguments: StoreKind.available)
+    func membersMayEditButOnlyTheAuthorDeletesOrChangesVisibility(_ kind: StoreKind) async throws {
+        let world = try await World(kind)
         let note = try await world.teamNote()
         var edit = note
         edit.note = "Bob adds a source."
@@ -130,8 +134,9 @@ struct StoreGroupTests {
         #expect(stored.author == "alice")
     }
 
-    @Test func authorAndTimestampsComeFromTheTokenAndTheServerClock() async throws {
-        let world = try await World()
+    @Test(arguments: StoreKind.available)
+    func authorAndTimestampsComeFromTheTokenAndTheServerClock(_ kind: StoreKind) async throws {
+        let world = try await World(kind)
         var forged = try Sample.annotation(author: "alice")
         forged.createdAt = Date(timeIntervalSince1970: 0)
         forged.updatedAt = Date(timeIntervalSince1970: 4_000_000_000)
@@ -154,8 +159,9 @@ struct StoreGroupTests {
         #expect(stored.updatedAt <= Date().addingTimeInterval(1))
     }
 
-    @Test func authorMayNotMoveANoteIntoAGroupTheyAreNotIn() async throws {
-        let world = try await World()
+    @Test(arguments: StoreKind.available)
+    func authorMayNotMoveANoteIntoAGroupTheyAreNotIn(_ kind: StoreKind) async throws {
+        let world = try await World(kind)
         try await world.store.addGroup(name: "other")
         let note = try Sample.annotation()
         _ = try await world.push(world.alice, "ra", Sample.annotationVersion(note, ["ra": 1]))
@@ -168,8 +174,8 @@ struct StoreGroupTests {
         #expect(result.message?.contains("'other'") == true)
     }
 
-    @Test func groupAdminErrors() async throws {
-        let world = try await World()
+    @Test(arguments: StoreKind.available) func groupAdminErrors(_ kind: StoreKind) async throws {
+        let world = try await World(kind)
 
         let duplicate = await #expect(throws: ServerError.self) { try await world.store.addGroup(name: "team") }
         let invalid = await #expect(throws: ServerError.self) { try await world.store.addGroup(name: "a b") }
@@ -195,8 +201,9 @@ struct StoreGroupTests {
         #expect(try await world.store.groups() == [GroupSummary(name: "team", members: ["alice", "bob"])])
     }
 
-    @Test func rotatingATokenRetiresTheOldOneAtOnce() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreKind.available)
+    func rotatingATokenRetiresTheOldOneAtOnce(_ kind: StoreKind) async throws {
+        let fixture = try await StoreFixture(kind)
         let old = try await fixture.store.addUser(name: "alice")
 
         let new = try await fixture.store.rotateToken(name: "alice")

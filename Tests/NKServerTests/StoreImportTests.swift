@@ -6,8 +6,9 @@ import Testing
 
 @Suite("Store: import")
 struct StoreImportTests {
-    @Test func reimportChangesNothingAndAChangedFileUpdates() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreKind.available)
+    func reimportChangesNothingAndAChangedFileUpdates(_ kind: StoreKind) async throws {
+        let fixture = try await StoreFixture(kind)
         let original = Sample.corpus(posts: [("First", "One."), ("Second", "Two.")])
         let changed = Sample.corpus(posts: [("First", "One, corrected."), ("Second", "Two.")])
         let path = fixture.folder.path("dump.txt")
@@ -29,8 +30,9 @@ struct StoreImportTests {
         #expect(held.map(\.version) == [VersionVector([server: 2])])
     }
 
-    @Test func importReplacesConflictingSiblingsWithOneVersion() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreKind.available)
+    func importReplacesConflictingSiblingsWithOneVersion(_ kind: StoreKind) async throws {
+        let fixture = try await StoreFixture(kind)
         let (alice, _) = try await fixture.user("alice")
         let (bob, _) = try await fixture.user("bob")
         var edit = Sample.post
@@ -54,8 +56,9 @@ struct StoreImportTests {
             ])
     }
 
-    @Test func aBadFileImportsNothingAndNamesFileAndLine() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreKind.available)
+    func aBadFileImportsNothingAndNamesFileAndLine(_ kind: StoreKind) async throws {
+        let fixture = try await StoreFixture(kind)
         let good = fixture.folder.path("good.txt")
         let bad = fixture.folder.path("bad.txt")
         try Sample.corpus(posts: [("First", "One.")]).write(toFile: good, atomically: true, encoding: .utf8)
@@ -72,8 +75,8 @@ struct StoreImportTests {
         #expect(page.changes.isEmpty)
     }
 
-    @Test func aMissingFileIsUnreadable() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreKind.available) func aMissingFileIsUnreadable(_ kind: StoreKind) async throws {
+        let fixture = try await StoreFixture(kind)
 
         let error = await #expect(throws: ServerError.self) {
             try await fixture.store.importFiles([fixture.folder.path("missing.txt")])
@@ -83,8 +86,8 @@ struct StoreImportTests {
     }
 
     /// A file that is there but is not UTF-8 is bad input (exit 65), not a missing one (66).
-    @Test func aFileThatIsNotUTF8IsAnInvalidCorpus() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreKind.available) func aFileThatIsNotUTF8IsAnInvalidCorpus(_ kind: StoreKind) async throws {
+        let fixture = try await StoreFixture(kind)
         let path = fixture.folder.path("latin1.txt")
         try Data([0x43, 0x61, 0x66, 0xE9, 0x0A]).write(to: URL(fileURLWithPath: path))
 

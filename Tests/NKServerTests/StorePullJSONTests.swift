@@ -7,8 +7,9 @@ import Testing
 /// The pull page spliced from stored JSON (`changesJSON`) must be what encoding `changes` gives.
 @Suite("Store: pull page JSON")
 struct StorePullJSONTests {
-    @Test func splicedPageIsTheEncodedPageForEveryReaderAndPage() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreKind.available)
+    func splicedPageIsTheEncodedPageForEveryReaderAndPage(_ kind: StoreKind) async throws {
+        let fixture = try await StoreFixture(kind)
         _ = try await fixture.store.importPosts([Sample.post])
         let (alice, _) = try await fixture.user("alice")
         let (bob, _) = try await fixture.user("bob")

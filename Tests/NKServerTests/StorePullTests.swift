@@ -10,8 +10,8 @@ struct StorePullTests {
         (1...count).map { Post(title: "Post \($0)", body: ["Paragraph of post \($0)."], category: "Tests") }
     }
 
-    @Test func otherUsersPrivateAnnotationIsHidden() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreKind.available) func otherUsersPrivateAnnotationIsHidden(_ kind: StoreKind) async throws {
+        let fixture = try await StoreFixture(kind)
         _ = try await fixture.store.importPosts([Sample.post])
         let (alice, _) = try await fixture.user("alice")
         let (bob, _) = try await fixture.user("bob")
@@ -32,8 +32,9 @@ struct StorePullTests {
         }
     }
 
-    @Test func pagesCoverEverythingOnceAndEndWithMoreFalse() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreKind.available)
+    func pagesCoverEverythingOnceAndEndWithMoreFalse(_ kind: StoreKind) async throws {
+        let fixture = try await StoreFixture(kind)
         _ = try await fixture.store.importPosts(Self.posts(5))
         let (alice, _) = try await fixture.user("alice")
 
@@ -59,8 +60,8 @@ struct StorePullTests {
         #expect(empty.more == false)
     }
 
-    @Test func exactPageIsNotFollowedByMore() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreKind.available) func exactPageIsNotFollowedByMore(_ kind: StoreKind) async throws {
+        let fixture = try await StoreFixture(kind)
         _ = try await fixture.store.importPosts(Self.posts(2))
         let (alice, _) = try await fixture.user("alice")
 
@@ -71,9 +72,9 @@ struct StorePullTests {
         #expect(page.next == page.changes.last?.seq)
     }
 
-    @Test(arguments: [Int64(-1), 1_000])
-    func cursorOutsideTheSequenceIsRefused(since: Int64) async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreKind.available, [Int64(-1), 1_000])
+    func cursorOutsideTheSequenceIsRefused(kind: StoreKind, since: Int64) async throws {
+        let fixture = try await StoreFixture(kind)
         _ = try await fixture.store.importPosts(Self.posts(2))
         let (alice, _) = try await fixture.user("alice")
 
@@ -84,8 +85,8 @@ struct StorePullTests {
         #expect(error?.code == .invalidCursor)
     }
 
-    @Test func supersededVersionsAreNotPulledAgain() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreKind.available) func supersededVersionsAreNotPulledAgain(_ kind: StoreKind) async throws {
+        let fixture = try await StoreFixture(kind)
         let (alice, _) = try await fixture.user("alice")
         _ = try await fixture.store.push(
             user: alice, replica: ReplicaID("r1"), versions: [Sample.postVersion(["r1": 1])])

@@ -6,8 +6,9 @@ import Testing
 
 @Suite("Store: push and the frontier rule")
 struct StorePushTests {
-    @Test func newVersionIsAppliedAndItsReplayIsUnchanged() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreKind.available)
+    func newVersionIsAppliedAndItsReplayIsUnchanged(_ kind: StoreKind) async throws {
+        let fixture = try await StoreFixture(kind)
         let (alice, _) = try await fixture.user("alice")
         let version = Sample.postVersion(["r1": 1])
 
@@ -21,8 +22,8 @@ struct StorePushTests {
         #expect(held.first?.editor == "alice")
     }
 
-    @Test func dominatedVersionIsUnchanged() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreKind.available) func dominatedVersionIsUnchanged(_ kind: StoreKind) async throws {
+        let fixture = try await StoreFixture(kind)
         let (alice, _) = try await fixture.user("alice")
         var edited = Sample.post
         edited.body[0] = "A corrected first paragraph."
@@ -38,9 +39,10 @@ struct StorePushTests {
         #expect(held.first?.body == .post(edited))
     }
 
-    @Test func concurrentVersionsAreSiblingsUntilAResolutionReplacesBoth() async throws {
+    @Test(arguments: StoreKind.available)
+    func concurrentVersionsAreSiblingsUntilAResolutionReplacesBoth(_ kind: StoreKind) async throws {
         // Given two replicas that edited the same post without seeing each other
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture(kind)
         let (alice, _) = try await fixture.user("alice")
         let (bob, _) = try await fixture.user("bob")
         var byAlice = Sample.post
@@ -73,8 +75,8 @@ struct StorePushTests {
         #expect(page.changes.compactMap(\.record?.version) == [vector(["ra": 2, "rb": 1])])
     }
 
-    @Test func editorIsAlwaysTheTokensUser() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreKind.available) func editorIsAlwaysTheTokensUser(_ kind: StoreKind) async throws {
+        let fixture = try await StoreFixture(kind)
         let (alice, _) = try await fixture.user("alice")
 
         _ = try await fixture.store.push(
@@ -84,8 +86,9 @@ struct StorePushTests {
         #expect(held.first?.editor == "alice")
     }
 
-    @Test func badItemsAreRejectedWithCodesAndTheRestStillApply() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreKind.available)
+    func badItemsAreRejectedWithCodesAndTheRestStillApply(_ kind: StoreKind) async throws {
+        let fixture = try await StoreFixture(kind)
         let (alice, _) = try await fixture.user("alice")
         var badPost = Sample.post
         badPost.id = PostID("not a valid id!")
@@ -110,8 +113,8 @@ struct StorePushTests {
         }
     }
 
-    @Test func replicaIsBoundToItsFirstUser() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreKind.available) func replicaIsBoundToItsFirstUser(_ kind: StoreKind) async throws {
+        let fixture = try await StoreFixture(kind)
         let (alice, _) = try await fixture.user("alice")
         let (bob, _) = try await fixture.user("bob")
         _ = try await fixture.store.push(user: alice, replica: ReplicaID("shared"), versions: [])
@@ -126,8 +129,8 @@ struct StorePushTests {
         #expect(page.changes.isEmpty)
     }
 
-    @Test func readOnlyUserCannotPush() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreKind.available) func readOnlyUserCannotPush(_ kind: StoreKind) async throws {
+        let fixture = try await StoreFixture(kind)
         let (reader, _) = try await fixture.user("reader", readOnly: true)
 
         let error = await #expect(throws: ServerError.self) {

@@ -18,9 +18,10 @@ struct StoreReplayScheduleTests {
         var versions: [RecordVersion]
     }
 
-    @Test func everyVersionIsStoredOnceAndTheFrontierIsTheModels() async throws {
+    @Test(arguments: StoreKind.available)
+    func everyVersionIsStoredOnceAndTheFrontierIsTheModels(_ kind: StoreKind) async throws {
         let count = ProcessInfo.processInfo.environment["NK_REPLAY_SCHEDULES"].flatMap { Int($0) } ?? 200
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture(kind)
         var users: [AuthenticatedUser] = []
         for name in ["u0", "u1", "u2"] { users.append(try await fixture.user(name).user) }
         let replicas = (0..<3).map { ReplicaID("replay-r\($0)") }

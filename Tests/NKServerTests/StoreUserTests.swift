@@ -6,8 +6,8 @@ import Testing
 
 @Suite("Store: users and tokens")
 struct StoreUserTests {
-    @Test func tokenAuthenticatesUntilRevoked() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreKind.available) func tokenAuthenticatesUntilRevoked(_ kind: StoreKind) async throws {
+        let fixture = try await StoreFixture(kind)
         let token = try await fixture.store.addUser(name: "alice")
 
         let before = try await fixture.store.authenticate(token: token)
@@ -23,7 +23,7 @@ struct StoreUserTests {
     }
 
     @Test func tokensAreLongRandomAndStoredOnlyAsHashes() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture(.sqlite)
         let first = try await fixture.store.addUser(name: "alice")
         let second = try await fixture.store.addUser(name: "bob")
 
@@ -37,9 +37,9 @@ struct StoreUserTests {
         #expect(contents.range(of: Data(Token.hash(first).utf8)) != nil)
     }
 
-    @Test(arguments: ["", "has space", "semi;colon", String(repeating: "a", count: 65)])
-    func invalidNamesAreRefused(name: String) async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreKind.available, ["", "has space", "semi;colon", String(repeating: "a", count: 65)])
+    func invalidNamesAreRefused(kind: StoreKind, name: String) async throws {
+        let fixture = try await StoreFixture(kind)
 
         let error = await #expect(throws: ServerError.self) {
             try await fixture.store.addUser(name: name)
@@ -48,8 +48,8 @@ struct StoreUserTests {
         #expect(error?.code == .invalidUserName)
     }
 
-    @Test func duplicateAndUnknownNamesAreErrors() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreKind.available) func duplicateAndUnknownNamesAreErrors(_ kind: StoreKind) async throws {
+        let fixture = try await StoreFixture(kind)
         _ = try await fixture.store.addUser(name: "alice")
 
         let duplicate = await #expect(throws: ServerError.self) {
@@ -63,8 +63,8 @@ struct StoreUserTests {
         #expect(unknown?.code == .unknownUser)
     }
 
-    @Test func readOnlyFlagIsKept() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreKind.available) func readOnlyFlagIsKept(_ kind: StoreKind) async throws {
+        let fixture = try await StoreFixture(kind)
         let token = try await fixture.store.addUser(name: "reader", readOnly: true)
 
         #expect(try await fixture.store.authenticate(token: token)?.readOnly == true)
@@ -72,9 +72,10 @@ struct StoreUserTests {
     }
 
     @Test func databaseRunsInWALWithSynchronousFull() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture(.sqlite)
+        let store = try #require(fixture.store as? SQLiteStore)
 
-        let (mode, sync) = try await fixture.store.pool.write { db in
+        let (mode, sync) = try await store.pool.write { db in
             (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"))
         }
 

@@ -6,8 +6,9 @@ import Testing
 
 @Suite("Store: waiting for changes")
 struct StoreWaitTests {
-    @Test func answersAtOnceWhenSomethingIsAlreadyNew() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreKind.available)
+    func answersAtOnceWhenSomethingIsAlreadyNew(_ kind: StoreKind) async throws {
+        let fixture = try await StoreFixture(kind)
         _ = try await fixture.store.importPosts([Sample.post])
 
         let answer = try await fixture.store.waitForChanges(since: 0, timeout: .seconds(30))
@@ -15,8 +16,8 @@ struct StoreWaitTests {
         #expect(answer == WaitResponse(changed: true, latest: 1))
     }
 
-    @Test func timesOutWithChangedFalse() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreKind.available) func timesOutWithChangedFalse(_ kind: StoreKind) async throws {
+        let fixture = try await StoreFixture(kind)
         _ = try await fixture.store.importPosts([Sample.post])
         let clock = ContinuousClock()
         let start = clock.now
@@ -28,8 +29,9 @@ struct StoreWaitTests {
         #expect(start.duration(to: clock.now) >= .milliseconds(300))
     }
 
-    @Test func aPushInThisProcessWakesTheWaiterAtOnce() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreKind.available)
+    func aPushInThisProcessWakesTheWaiterAtOnce(_ kind: StoreKind) async throws {
+        let fixture = try await StoreFixture(kind)
         _ = try await fixture.store.importPosts([Sample.post])
         let (alice, _) = try await fixture.user("alice")
         let clock = ContinuousClock()
@@ -47,15 +49,19 @@ struct StoreWaitTests {
         #expect(start.duration(to: clock.now) < .seconds(25))
     }
 
-    @Test func aChangeByAnotherProcessIsSeenByTheRecheck() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreKind.available)
+    func aChangeByAnotherProcessIsSeenByTheRecheck(_ kind: StoreKind) async throws {
+        let fixture = try await StoreFixture(kind)
         _ = try await fixture.store.importPosts([Sample.post])
-        // A second store on the same file stands for an admin command in another process.
-        let other = try ServerStore(path: fixture.databasePath)
+        // A second store on the same database stands for an admin command, or (PostgreSQL) another
+        // nkserver, in another process. PostgreSQL's NOTIFY wakes the waiter: its recheck is left
+        // longer than the whole wait, so only the notification can end it early.
+        let other = try await fixture.openAgain()
+        let recheck: Duration = kind == .postgres ? .seconds(60) : .milliseconds(100)
         let clock = ContinuousClock()
         let start = clock.now
 
-        async let answer = fixture.store.waitForChanges(since: 1, timeout: .seconds(30), recheck: .milliseconds(100))
+        async let answer = fixture.store.waitForChanges(since: 1, timeout: .seconds(30), recheck: recheck)
         try await Task.sleep(for: .milliseconds(200))
         _ = try await other.importPosts([Post(title: "Another", body: ["Text."], category: "Tests")])
 
@@ -77,8 +83,8 @@ struct StoreWaitTests {
         #expect(await notifier.waiterCount == 0)
     }
 
-    @Test func cancellationEndsTheWaitAtOnce() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreKind.available) func cancellationEndsTheWaitAtOnce(_ kind: StoreKind) async throws {
+        let fixture = try await StoreFixture(kind)
         let clock = ContinuousClock()
         let start = clock.now
 
@@ -91,11 +97,11 @@ struct StoreWaitTests {
         #expect(try await task.value == WaitResponse(changed: false, latest: 0))
         // Ended by the cancellation, not by the 30 s timeout (a generous bound: the machine may be loaded).
         #expect(start.duration(to: clock.now) < .seconds(25))
-        #expect(await fixture.store.changeNotifier.waiterCount == 0)
+        #expect(try await fixture.changeNotifier().waiterCount == 0)
     }
 
-    @Test func aCursorAheadOfTheServerIsRefused() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreKind.available) func aCursorAheadOfTheServerIsRefused(_ kind: StoreKind) async throws {
+        let fixture = try await StoreFixture(kind)
 
         let error = await #expect(throws: ServerError.self) {
             try await fixture.store.waitForChanges(since: 5, timeout: .seconds(1))

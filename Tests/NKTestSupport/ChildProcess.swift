@@ -150,3 +150,13 @@ public final class BackgroundProcess: @unchecked Sendable {
         }
     }
 }
+
+/// Polls `condition` every 20 ms for up to `seconds`; true as soon as it holds.
+public func waitUntil(_ seconds: TimeInterval, _ condition: () throws -> Bool) throws -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if try condition() { return true }
+        Thread.sleep(forTimeInterval: 0.02)
+    }
+    return try condition()
+}

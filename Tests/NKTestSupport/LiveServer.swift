@@ -1,16 +1,42 @@
 import Foundation
 
-/// A real `nkserver` process on an ephemeral port of 127.0.0.1, with a database in a temporary folder.
+/// The store a live server runs on: an SQLite file in its temporary folder, or a new database on
+/// the tests' PostgreSQL server (``TestPostgres``), dropped when the server goes away.
+public enum LiveStore: String, Sendable, CaseIterable, CustomStringConvertible {
+    case sqlite
+    case postgres
+
+    /// SQLite, and PostgreSQL when the tests have one.
+    public static var available: [LiveStore] { TestPostgres.isAvailable ? [.sqlite, .postgres] : [.sqlite] }
+
+    public var description: String { rawValue }
+}
+
+/// A real `nkserver` process on an ephemeral port of 127.0.0.1, with a database in a temporary folder
+/// (or on the tests' PostgreSQL server).
 public final class LiveServer: @unchecked Sendable {
     public let folder: TemporaryFolder
+    /// The SQLite file (for `.sqlite`).
     public let databasePath: String
+    /// The PostgreSQL database's URL (for `.postgres`).
+    public let postgresURL: String?
+    /// Whether this server made its PostgreSQL database (and drops it at the end).
+    private let ownsDatabase: Bool
     public private(set) var url: String = ""
     private var process: BackgroundProcess?
 
+    /// `--db PATH` or `--store URL`: how every nkserver command names this server's store.
+    public var storeArguments: [String] {
+        if let postgresURL { return ["--store", postgresURL] }
+        return ["--db", databasePath]
+    }
+
     /// Makes the database, imports the sample corpus, and starts serving.
-    public init(importSamples: Bool = true) throws {
+    public init(importSamples: Bool = true, store: LiveStore = .sqlite) throws {
         folder = try TemporaryFolder("nkserver")
         databasePath = folder.path("server.sqlite")
+        postgresURL = store == .postgres ? try TestPostgres.createDatabase() : nil
+        ownsDatabase = true
         if importSamples {
             let result = try admin(["import"] + TestPaths.sampleCorpus.map(\.path))
             guard result.succeeded else { throw HarnessError("import failed: \(result)") }
@@ -18,10 +44,29 @@ public final class LiveServer: @unchecked Sendable {
         try start()
     }
 
+    /// Another `nkserver` process on the store of `other` (a second instance on one PostgreSQL
+    /// database), started at once. The database stays `other`'s.
+    public init(joining other: LiveServer) throws {
+        folder = try TemporaryFolder("nkserver")
+        databasePath = other.databasePath
+        postgresURL = other.postgresURL
+        ownsDatabase = false
+        try start()
+    }
+
+    /// A server on the PostgreSQL database at `postgresURL`, made and filled by someone else (by
+    /// `nkserver migrate`, say), not started: call ``start(port:)``. Drops the database at the end.
+    public init(postgresURL: String) throws {
+        folder = try TemporaryFolder("nkserver")
+        databasePath = folder.path("unused.sqlite")
+        self.postgresURL = postgresURL
+        ownsDatabase = true
+    }
+
     /// Starts `nkserver serve` and waits for its `listening on` line.
     public func start(port: Int = 0) throws {
         let process = try BackgroundProcess(
-            TestPaths.nkserver, ["serve", "--db", databasePath, "--host", "127.0.0.1", "--port", String(port)])
+            TestPaths.nkserver, ["serve"] + storeArguments + ["--host", "127.0.0.1", "--port", String(port)])
         let line = try process.firstLine()
         guard line.hasPrefix("listening on http://127.0.0.1:") else {
             process.stop(signal: SIGKILL)
@@ -43,7 +88,7 @@ public final class LiveServer: @unchecked Sendable {
 
     /// Runs an admin command (`user add alice`, `import FILE`) on this server's database.
     public func admin(_ arguments: [String]) throws -> CommandResult {
-        try runCommand(TestPaths.nkserver, arguments + ["--db", databasePath])
+        try runCommand(TestPaths.nkserver, arguments + storeArguments)
     }
 
     /// Creates a researcher and returns their token.
@@ -57,6 +102,7 @@ public final class LiveServer: @unchecked Sendable {
 
     deinit {
         process?.stop(signal: SIGKILL)
+        if let postgresURL, ownsDatabase { TestPostgres.dropDatabase(postgresURL) }
         folder.remove()
     }
 }

@@ -2,12 +2,12 @@ import Foundation
 import GRDB
 import NKProtocol
 
-extension ServerStore {
+extension SQLiteStore {
     /// Adds a user and returns their new token. Only the token's SHA-256 is stored.
     ///
     /// - Throws: ``ServerError`` `invalid_user_name` or `user_exists`.
-    public func addUser(name: String, readOnly: Bool = false) async throws -> String {
-        try Self.checkUserName(name)
+    public func addUser(name: String, readOnly: Bool) async throws -> String {
+        try AccountNames.checkUser(name)
         let token = Token.generate()
         let user = UserRecord(
             name: name, tokenHash: Token.hash(token), readOnly: readOnly, createdAt: Date(), revokedAt: nil)
@@ -40,7 +40,7 @@ extension ServerStore {
     /// - Throws: ``ServerError`` `unknown_user`.
     @discardableResult
     public func revokeUser(name: String) async throws -> Bool {
-        try Self.checkUserName(name)
+        try AccountNames.checkUser(name)
         return try await Self.wrap {
             try await pool.write { db in
                 guard var user = try UserRecord.filter(UserRecord.Columns.name == name).fetchOne(db) else {
@@ -59,7 +59,7 @@ extension ServerStore {
     ///
     /// - Throws: ``ServerError`` `unknown_user`.
     public func rotateToken(name: String) async throws -> String {
-        try Self.checkUserName(name)
+        try AccountNames.checkUser(name)
         let token = Token.generate()
         try await Self.wrap {
             try await pool.write { db in
@@ -86,17 +86,6 @@ extension ServerStore {
                         record.id.map { AuthenticatedUser(id: $0, name: record.name, readOnly: record.readOnly) }
                     }
             }
-        }
-    }
-
-    /// Checks that a user name is 1 to 64 of `A-Z a-z 0-9 . _ -`.
-    ///
-    /// - Throws: ``ServerError`` `invalid_user_name`.
-    public static func checkUserName(_ name: String) throws {
-        guard RecordVersion.isPlainIdentifier(name) else {
-            throw ServerError(
-                .invalidUserName,
-                "a user name is 1 to \(Limits.maxUserNameLength) letters, digits, '.', '_' or '-'")
         }
     }
 }

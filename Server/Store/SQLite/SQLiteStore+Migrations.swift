@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import NKProtocol
 
-extension ServerStore {
+extension SQLiteStore {
     /// The schema, one registered migration per version. Never edit a shipped migration: add one.
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()

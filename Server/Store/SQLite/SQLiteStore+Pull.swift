@@ -1,7 +1,7 @@
 import GRDB
 import NKProtocol
 
-extension ServerStore {
+extension SQLiteStore {
     /// A page of the change sequence after `since`, in sequence order, at most `limit` entries.
     ///
     /// Versions the user may not read (other users' private annotations) come as `hidden`, with
@@ -23,7 +23,7 @@ extension ServerStore {
                     .fetchAll(db)
                 let page = rows.prefix(pageSize)
                 let access = try ReadAccess.load(db, user: user)
-                let changes = try page.map { row in try Self.change(for: row, access: access) }
+                let changes = try page.map { row in try row.change(access: access) }
                 return PullResponse(changes: changes, next: page.last?.seq ?? since, more: rows.count > pageSize)
             }
         }
@@ -33,18 +33,13 @@ extension ServerStore {
     ///
     /// - Throws: ``ServerError`` `not_found` when the record has no version the user may read.
     public func record(user: AuthenticatedUser, type: RecordType, id: String) async throws -> [RecordVersion] {
-        let versions = try await Self.wrap {
+        try await Self.wrap {
             try await pool.read { db in
                 let access = try ReadAccess.load(db, user: user)
-                return try VersionRecord.frontier(db, type: type, id: id)
-                    .filter { $0.isReadable(by: access) }
-                    .map { try $0.recordVersion() }
+                return try VersionRecord.readable(
+                    VersionRecord.frontier(db, type: type, id: id), by: access, type: type)
             }
         }
-        guard !versions.isEmpty else {
-            throw ServerError(.notFound, "there is no \(type.rawValue) with this id")
-        }
-        return versions
     }
 
     /// The newest sequence number this database has given (0 when none): what `GET /v1/wait`
@@ -58,30 +53,12 @@ extension ServerStore {
     /// Refuses (`invalid_cursor`) a cursor below 0 or beyond every sequence number this database
     /// ever gave (a replica of another or a replaced database).
     static func checkCursor(_ db: Database, _ since: Int64) throws {
-        guard since >= 0 else {
-            throw ServerError(.invalidCursor, "the cursor 'since' must be 0 or more")
-        }
-        let last = try latestSequence(db)
-        guard since <= last else {
-            throw ServerError(
-                .invalidCursor,
-                "the cursor \(since) is ahead of this server's changes (last \(last)); "
-                    + "the replica belongs to another server database: make a new replica")
-        }
+        try ServerError.checkCursor(since, last: try latestSequence(db))
     }
 
     static func latestSequence(_ db: Database) throws -> Int64 {
         try Int64.fetchOne(
             db, sql: "SELECT seq FROM sqlite_sequence WHERE name = ?", arguments: [VersionRecord.databaseTableName])
             ?? 0
-    }
-
-    static func change(for row: VersionRecord, access: ReadAccess) throws -> Change {
-        let seq = row.seq ?? 0
-        if row.isReadable(by: access) {
-            return Change(seq: seq, record: try row.recordVersion())
-        }
-        let type = RecordType(rawValue: row.recordType) ?? .annotation
-        return Change(seq: seq, hidden: HiddenVersion(type: type, id: row.recordId, version: try row.versionVector()))
     }
 }

@@ -2,12 +2,12 @@ import Foundation
 import GRDB
 import NKProtocol
 
-extension ServerStore {
+extension SQLiteStore {
     /// Adds an empty group.
     ///
     /// - Throws: ``ServerError`` `invalid_group_name` or `group_exists`.
     public func addGroup(name: String) async throws {
-        try Self.checkGroupName(name)
+        try AccountNames.checkGroup(name)
         try await Self.wrap {
             try await pool.write { db in
                 if try GroupRecord.filter(GroupRecord.Columns.name == name).fetchCount(db) > 0 {
@@ -26,8 +26,8 @@ extension ServerStore {
     /// - Throws: ``ServerError`` `unknown_group`, `unknown_user` or `already_member`.
     @discardableResult
     public func addMember(group: String, user: String) async throws -> Int {
-        try Self.checkGroupName(group)
-        try Self.checkUserName(user)
+        try AccountNames.checkGroup(group)
+        try AccountNames.checkUser(user)
         let count = try await Self.wrap {
             try await pool.write { db in
                 let (groupId, userId) = try Self.groupAndUser(db, group: group, user: user)
@@ -49,8 +49,8 @@ extension ServerStore {
     /// - Throws: ``ServerError`` `unknown_group`, `unknown_user` or `not_member`.
     @discardableResult
     public func removeMember(group: String, user: String) async throws -> Int {
-        try Self.checkGroupName(group)
-        try Self.checkUserName(user)
+        try AccountNames.checkGroup(group)
+        try AccountNames.checkUser(user)
         let count = try await Self.wrap {
             try await pool.write { db in
                 let (groupId, userId) = try Self.groupAndUser(db, group: group, user: user)
@@ -81,17 +81,6 @@ extension ServerStore {
                     return GroupSummary(name: group.name, members: members)
                 }
             }
-        }
-    }
-
-    /// Checks that a group name is 1 to 64 of `A-Z a-z 0-9 . _ -`.
-    ///
-    /// - Throws: ``ServerError`` `invalid_group_name`.
-    public static func checkGroupName(_ name: String) throws {
-        guard Visibility.isGroupName(name) else {
-            throw ServerError(
-                .invalidGroupName,
-                "a group name is 1 to \(Limits.maxIdLength) letters, digits, '.', '_' or '-'")
         }
     }
 

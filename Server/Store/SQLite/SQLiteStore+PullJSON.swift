@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import NKProtocol
 
-extension ServerStore {
+extension SQLiteStore {
     /// The page ``changes(user:since:limit:)`` returns, as the JSON bytes of its ``PullResponse``,
     /// spliced from the stored JSON of each version instead of decoding and encoding it again.
     ///

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import NKProtocol
 
-extension ServerStore {
+extension SQLiteStore {
     /// Imports posts in one write transaction.
     ///
     /// A post whose current frontier already holds a version with the same content is unchanged;
@@ -13,13 +13,7 @@ extension ServerStore {
     /// - Throws: ``ServerError`` `invalid_post` (before anything is written) when a post breaks the
     ///   record limits.
     public func importPosts(_ posts: [Post]) async throws -> ImportSummary {
-        for post in posts {
-            do {
-                try post.validate()
-            } catch {
-                throw ServerError(.invalidPost, "post '\(post.title.prefix(60))': \(error.message)")
-            }
-        }
+        try CorpusLoader.validate(posts)
         let replica = serverReplicaID
         let now = Date()
         return try await Self.wrap {
@@ -38,13 +32,5 @@ extension ServerStore {
                 return summary
             }
         }
-    }
-}
-
-extension ServerStore {
-    /// Parses every file first (see ``CorpusLoader``), then imports all their posts at once:
-    /// a bad file imports nothing.
-    public func importFiles(_ paths: [String]) async throws -> ImportSummary {
-        try await importPosts(CorpusLoader.load(paths: paths))
     }
 }

@@ -1,0 +1,147 @@
+import Foundation
+import NKProtocol
+import PostgresNIO
+
+extension PostgresStore {
+    public func importPosts(_ posts: [Post]) async throws -> ImportSummary {
+        try CorpusLoader.validate(posts)
+        let replica = serverReplicaID
+        let now = Date()
+        let (summary, numbered) = try await write { connection, numbers in
+            var summary = ImportSummary()
+            let encoder = Wire.makeEncoder()
+            for post in posts {
+                let rows = try await frontier(connection, type: .post, id: post.id.rawValue)
+                let held = try rows.map { try $0.recordVersion() }
+                let (outcome, vector) = post.importOutcome(over: held, by: replica)
+                summary.count(outcome)
+                guard let vector else { continue }
+                for row in rows {
+                    try await connection.query("DELETE FROM nk_versions WHERE seq = \(row.seq ?? -1)", logger: logger)
+                }
+                var record = try VersionRecord(
+                    RecordVersion(version: vector, body: .post(post)), storedAt: now, encoder: encoder)
+                record.seq = numbers.next()
+                try await insert(connection, record)
+            }
+            return summary
+        }
+        if numbered { await changeNotifier.announce() }
+        return summary
+    }
+
+    public func exportContents() async throws -> StoreContents {
+        try await wrap {
+            // One snapshot for every table.
+            try await client.withConnection { connection in
+                try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
+                do {
+                    let contents = try await readContents(connection)
+                    try await connection.query("COMMIT", logger: logger)
+                    return contents
+                } catch {
+                    _ = try? await connection.query("ROLLBACK", logger: logger)
+                    throw error
+                }
+            }
+        }
+    }
+
+    private func readContents(_ connection: PostgresConnection) async throws -> StoreContents {
+        var users: [UserRecord] = []
+        for try await (id, name, hash, readOnly, createdAt, revokedAt) in try await connection.query(
+            "SELECT id, name, token_hash, read_only, created_at, revoked_at FROM nk_users ORDER BY id", logger: logger
+        ).decode((Int64, String, String, Bool, Date, Date?).self) {
+            users.append(
+                UserRecord(
+                    id: id, name: name, tokenHash: hash, readOnly: readOnly, createdAt: createdAt, revokedAt: revokedAt)
+            )
+        }
+        var replicas: [ReplicaRecord] = []
+        for try await (id, userId, firstSeenAt) in try await connection.query(
+            "SELECT id, user_id, first_seen_at FROM nk_replicas ORDER BY id", logger: logger
+        ).decode((String, Int64, Date).self) {
+            replicas.append(ReplicaRecord(id: id, userId: userId, firstSeenAt: firstSeenAt))
+        }
+        var groups: [GroupRecord] = []
+        for try await (id, name, createdAt) in try await connection.query(
+            "SELECT id, name, created_at FROM nk_groups ORDER BY id", logger: logger
+        ).decode((Int64, String, Date).self) {
+            groups.append(GroupRecord(id: id, name: name, createdAt: createdAt))
+        }
+        var members: [GroupMemberRecord] = []
+        for try await (groupId, userId, addedAt) in try await connection.query(
+            "SELECT group_id, user_id, added_at FROM nk_group_members ORDER BY group_id, user_id", logger: logger
+        ).decode((Int64, Int64, Date).self) {
+            members.append(GroupMemberRecord(groupId: groupId, userId: userId, addedAt: addedAt))
+        }
+        let versions = try await versions(
+            connection, "SELECT \(unescaped: Self.versionColumns) FROM nk_versions ORDER BY seq")
+        return StoreContents(
+            serverReplicaID: serverReplicaID.rawValue, lastSequence: try await latestSequence(connection),
+            users: users, replicas: replicas, groups: groups, members: members, versions: versions)
+    }
+
+    public func importContents(_ contents: StoreContents) async throws {
+        _ = try await write { connection, numbers in
+            var held = 0
+            for try await count in try await connection.query(
+                """
+                SELECT (SELECT count(*) FROM nk_users) + (SELECT count(*) FROM nk_groups)
+                    + (SELECT count(*) FROM nk_versions)
+                """,
+                logger: logger
+            ).decode(Int64.self) {
+                held = Int(count)
+            }
+            guard held == 0, numbers.last == 0 else {
+                throw ServerError(.database, "the destination database is not empty; migrate into a new one")
+            }
+            try await connection.query(
+                "UPDATE nk_meta SET value = \(contents.serverReplicaID) WHERE key = \(MetaRecord.serverReplicaIDKey)",
+                logger: logger)
+            for user in contents.users {
+                try await connection.query(
+                    """
+                    INSERT INTO nk_users (id, name, token_hash, read_only, created_at, revoked_at)
+                    VALUES (\(user.id), \(user.name), \(user.tokenHash), \(user.readOnly), \(user.createdAt),
+                        \(user.revokedAt))
+                    """,
+                    logger: logger)
+            }
+            for replica in contents.replicas {
+                try await connection.query(
+                    """
+                    INSERT INTO nk_replicas (id, user_id, first_seen_at)
+                    VALUES (\(replica.id), \(replica.userId), \(replica.firstSeenAt))
+                    """,
+                    logger: logger)
+            }
+            for group in contents.groups {
+                try await connection.query(
+                    "INSERT INTO nk_groups (id, name, created_at) VALUES (\(group.id), \(group.name), \(group.createdAt))",
+                    logger: logger)
+            }
+            for member in contents.members {
+                try await connection.query(
+                    """
+                    INSERT INTO nk_group_members (group_id, user_id, added_at)
+                    VALUES (\(member.groupId), \(member.userId), \(member.addedAt))
+                    """,
+                    logger: logger)
+            }
+            for version in contents.versions {
+                try await insert(connection, version)
+            }
+            // New users and groups are numbered after the imported ones; the change sequence goes on
+            // from the last number the old store gave.
+            try await connection.query(
+                "SELECT setval(pg_get_serial_sequence('nk_users', 'id'), (SELECT max(id) FROM nk_users))",
+                logger: logger)
+            try await connection.query(
+                "SELECT setval(pg_get_serial_sequence('nk_groups', 'id'), (SELECT max(id) FROM nk_groups))",
+                logger: logger)
+            numbers.advance(to: contents.lastSequence)
+        }
+    }
+}

@@ -1,0 +1,258 @@
+import Foundation
+import NKProtocol
+import PostgresNIO
+
+extension PostgresStore {
+    static let versionColumns =
+        "seq, record_type, record_id, vector, vector_json, deleted, editor, author, visibility, post_id, body, stored_at"
+
+    public func push(
+        user: AuthenticatedUser, replica: ReplicaID, versions: [RecordVersion]
+    ) async throws -> [PushItemResult] {
+        try PushRules.checkRequest(user: user, replica: replica, serverReplicaID: serverReplicaID)
+        let now = Date()
+        let (results, numbered) = try await write { connection, numbers in
+            try await bindReplica(connection, replica: replica, user: user, at: now)
+            let facts = try await PostgresPushFacts.load(connection, user: user, store: self)
+            let encoder = Wire.makeEncoder()
+            var results: [PushItemResult] = []
+            results.reserveCapacity(versions.count)
+            for version in versions {
+                let held = try await frontier(connection, type: version.type, id: version.id)
+                if case .annotation(let annotation) = version.body, held.isEmpty {
+                    try await facts.loadPostTexts(connection, postId: annotation.postId.rawValue)
+                }
+                let (result, write) = try PushRules.item(version, replica: replica) {
+                    try PushRules.decide(version, held: held, user: user, at: now, facts: facts)
+                }
+                if case .store(let stored, let replacing, _) = write {
+                    for row in replacing {
+                        try await connection.query(
+                            "DELETE FROM nk_versions WHERE seq = \(row.seq ?? -1)", logger: logger)
+                    }
+                    var record = try VersionRecord(stored, storedAt: now, encoder: encoder)
+                    record.seq = numbers.next()
+                    try await insert(connection, record)
+                }
+                results.append(result)
+            }
+            return results
+        }
+        if numbered { await changeNotifier.announce() }
+        return results
+    }
+
+    private func bindReplica(
+        _ connection: PostgresConnection, replica: ReplicaID, user: AuthenticatedUser, at now: Date
+    ) async throws {
+        var bound: Int64?
+        for try await userId in try await connection.query(
+            "SELECT user_id FROM nk_replicas WHERE id = \(replica.rawValue)", logger: logger
+        ).decode(Int64.self) {
+            bound = userId
+        }
+        if let bound {
+            guard bound == user.id else { throw PushRules.replicaOfAnotherUser(replica) }
+        } else {
+            try await connection.query(
+                "INSERT INTO nk_replicas (id, user_id, first_seen_at) VALUES (\(replica.rawValue), \(user.id), \(now))",
+                logger: logger)
+        }
+    }
+
+    /// The record's current frontier: every stored version of it, in sibling order.
+    func frontier(_ connection: PostgresConnection, type: RecordType, id: String) async throws -> [VersionRecord] {
+        try await versions(
+            connection,
+            """
+            SELECT \(unescaped: Self.versionColumns) FROM nk_versions
+            WHERE record_type = \(type.rawValue) AND record_id = \(id) ORDER BY vector
+            """)
+    }
+
+    /// The rows a query of ``versionColumns`` returns.
+    func versions(_ connection: PostgresConnection, _ query: PostgresQuery) async throws -> [VersionRecord] {
+        var rows: [VersionRecord] = []
+        let sequence = try await connection.query(query, logger: logger)
+        for try await row in sequence {
+            let (seq, type, id, vector, vectorJSON, deleted, editor, author, visibility, postId, body, storedAt) =
+                try row.decode(
+                    (
+                        Int64, String, String, String, String, Bool, String?, String?, String?, String?, String,
+                        Date
+                    ).self)
+            rows.append(
+                VersionRecord(
+                    seq: seq, recordType: type, recordId: id, vector: vector, vectorJSON: vectorJSON, deleted: deleted,
+                    editor: editor, author: author, visibility: visibility, postId: postId, body: body,
+                    storedAt: storedAt))
+        }
+        return rows
+    }
+
+    func insert(_ connection: PostgresConnection, _ record: VersionRecord) async throws {
+        try await connection.query(
+            """
+            INSERT INTO nk_versions (\(unescaped: Self.versionColumns)) VALUES (
+                \(record.seq), \(record.recordType), \(record.recordId), \(record.vector), \(record.vectorJSON),
+                \(record.deleted), \(record.editor), \(record.author), \(record.visibility), \(record.postId),
+                \(record.body), \(record.storedAt))
+            """,
+            logger: logger)
+    }
+
+    public func changes(user: AuthenticatedUser, since: Int64, limit: Int) async throws -> PullResponse {
+        let pageSize = max(1, limit)
+        return try await read { connection in
+            try await checkCursor(connection, since)
+            let access = try await readAccess(connection, user: user)
+            let rows = try await versions(
+                connection,
+                "SELECT \(unescaped: Self.versionColumns) FROM nk_versions WHERE seq > \(since) ORDER BY seq LIMIT \(pageSize + 1)"
+            )
+            let page = rows.prefix(pageSize)
+            let changes = try page.map { row in try row.change(access: access) }
+            return PullResponse(changes: changes, next: page.last?.seq ?? since, more: rows.count > pageSize)
+        }
+    }
+
+    public func changesJSON(user: AuthenticatedUser, since: Int64, limit: Int) async throws -> Data {
+        let pageSize = max(1, limit)
+        return try await read { connection in
+            try await checkCursor(connection, since)
+            let access = try await readAccess(connection, user: user)
+            let rows = try await connection.query(
+                """
+                SELECT seq, record_type, record_id, vector_json, deleted, editor, author, visibility, body
+                FROM nk_versions WHERE seq > \(since) ORDER BY seq LIMIT \(pageSize + 1)
+                """,
+                logger: logger)
+            var json = PullPageJSON()
+            var count = 0
+            var next = since
+            var more = false
+            for try await row in rows {
+                if count == pageSize {
+                    more = true
+                    continue  // drains the rest of the one extra row
+                }
+                let (seq, type, id, vectorJSON, deleted, editor, author, visibility, body) = try row.decode(
+                    (Int64, String, String, String, Bool, String?, String?, String?, String).self)
+                guard RecordType(rawValue: type) != nil else {
+                    throw ServerError(.internal, "a stored version has an unknown record type")
+                }
+                let readable = access.canRead(visibility: visibility, author: author)
+                json.append(
+                    seq: seq, type: type, id: id, vectorJSON: vectorJSON, deleted: deleted, editor: editor,
+                    body: readable ? body : nil)
+                next = seq
+                count += 1
+            }
+            return json.finish(next: next, more: more)
+        }
+    }
+
+    public func record(user: AuthenticatedUser, type: RecordType, id: String) async throws -> [RecordVersion] {
+        try await read { connection in
+            let access = try await readAccess(connection, user: user)
+            return try VersionRecord.readable(
+                try await frontier(connection, type: type, id: id), by: access, type: type)
+        }
+    }
+
+    public func latestSequence() async throws -> Int64 {
+        try await read { connection in try await latestSequence(connection) }
+    }
+
+    func latestSequence(_ connection: PostgresConnection) async throws -> Int64 {
+        var last: Int64 = 0
+        for try await value in try await connection.query("SELECT last FROM nk_sequence WHERE id = 1", logger: logger)
+            .decode(Int64.self)
+        {
+            last = value
+        }
+        return last
+    }
+
+    /// Refuses (`invalid_cursor`) a cursor below 0 or beyond every sequence number given.
+    func checkCursor(_ connection: PostgresConnection, _ since: Int64) async throws {
+        try ServerError.checkCursor(since, last: try await latestSequence(connection))
+    }
+
+    /// The groups `user` belongs to, as they are in the database now.
+    func readAccess(_ connection: PostgresConnection, user: AuthenticatedUser) async throws -> ReadAccess {
+        var groups: Set<String> = []
+        for try await name in try await connection.query(
+            """
+            SELECT g.name FROM nk_groups g JOIN nk_group_members m ON m.group_id = g.id WHERE m.user_id = \(user.id)
+            """,
+            logger: logger
+        ).decode(String.self) {
+            groups.insert(name)
+        }
+        return ReadAccess(user: user.name, groups: groups)
+    }
+
+    public func waitForChanges(since: Int64, timeout: Duration, recheck: Duration) async throws -> WaitResponse {
+        try await changeNotifier.waitForChanges(since: since, timeout: timeout, recheck: recheck) {
+            // A cancelled wait (graceful shutdown) still answers with the latest sequence number.
+            try await Task { try await self.latestSequence() }.value
+        }
+    }
+}
+
+/// ``PushFacts`` loaded from the push's transaction before the rules run: the user's groups and
+/// every group name once per push, a post's texts when a new annotation quotes it.
+final class PostgresPushFacts: PushFacts, @unchecked Sendable {
+    private let access: ReadAccess
+    private let groupNames: Set<String>
+    private let store: PostgresStore
+    private var texts: [String: [String]] = [:]
+
+    private init(access: ReadAccess, groupNames: Set<String>, store: PostgresStore) {
+        self.access = access
+        self.groupNames = groupNames
+        self.store = store
+    }
+
+    static func load(
+        _ connection: PostgresConnection, user: AuthenticatedUser, store: PostgresStore
+    ) async throws -> PostgresPushFacts {
+        let access = try await store.readAccess(connection, user: user)
+        var names: Set<String> = []
+        for try await name in try await connection.query("SELECT name FROM nk_groups", logger: store.logger)
+            .decode(String.self)
+        {
+            names.insert(name)
+        }
+        return PostgresPushFacts(access: access, groupNames: names, store: store)
+    }
+
+    /// Reads the texts of the current, not deleted versions of a post, decoding each version once
+    /// (``PostTextCache``, by sequence number).
+    func loadPostTexts(_ connection: PostgresConnection, postId: String) async throws {
+        var result: [String] = []
+        let rows = try await connection.query(
+            """
+            SELECT seq, body FROM nk_versions
+            WHERE record_type = 'post' AND record_id = \(postId) AND deleted = false ORDER BY vector
+            """,
+            logger: store.logger)
+        for try await (seq, body) in rows.decode((Int64, String).self) {
+            if let text = store.postTexts[seq] {
+                result.append(text)
+                continue
+            }
+            let post = try Wire.makeDecoder().decode(Post.self, from: Data(body.utf8))
+            store.postTexts[seq] = post.text
+            result.append(post.text)
+        }
+        texts[postId] = result
+    }
+
+    func readAccess() throws -> ReadAccess { access }
+
+    func groupExists(_ name: String) throws -> Bool { groupNames.contains(name) }
+
+    func postTexts(_ postId: String) throws -> [String] { texts[postId] ?? [] }
+}

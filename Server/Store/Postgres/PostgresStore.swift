@@ -1,0 +1,259 @@
+import Foundation
+import Logging
+import NKProtocol
+import PostgresNIO
+
+/// The store on a PostgreSQL database, for an institute whose teams outgrow one machine: several
+/// `nkserver` processes may serve from the same database at once.
+///
+/// - Every write transaction first locks the one row of `nk_sequence` (`SELECT … FOR UPDATE`) and
+///   numbers its versions from it, so writes are serialised across every process and sequence
+///   numbers are given in commit order: a client that has seen number N never later meets a
+///   change numbered below N (see `docs/DESIGN.md`, "Stores").
+/// - A commit that adds changes sends `NOTIFY nk_changes`; each process LISTENs on its own
+///   connection and wakes its long polls, whichever process committed.
+///
+/// Open it with ``open(url:logger:)`` and ``close()``, or ``withStore(url:logger:_:)`` around a body.
+public final class PostgresStore: ServerStore {
+    public let serverReplicaID: ReplicaID
+    let client: PostgresClient
+    let logger: Logger
+    /// Wakes the long polls: on this process's commits and on every `nk_changes` notification.
+    let changeNotifier = ChangeNotifier()
+    /// Post texts by the sequence number of their version, for checking quotes.
+    let postTexts = PostTextCache()
+
+    static let notificationChannel = "nk_changes"
+    /// The connection pool's run loop and the LISTEN loop, cancelled by ``close()``.
+    private let tasks = BackgroundTasks()
+
+    private init(serverReplicaID: ReplicaID, client: PostgresClient, logger: Logger) {
+        self.serverReplicaID = serverReplicaID
+        self.client = client
+        self.logger = logger
+    }
+
+    deinit {
+        tasks.cancelAll()
+    }
+
+    /// Connects to the database at `url` and brings its schema up to date. Call ``close()`` when done.
+    ///
+    /// - Throws: ``ServerError`` `database` when the database cannot be reached or migrated.
+    public static func open(url: PostgresURL, logger: Logger = Logger(label: "nkserver.postgres")) async throws
+        -> PostgresStore
+    {
+        // One connection first, to fail fast and clearly on a wrong URL (the pool would retry for
+        // a minute), and to migrate.
+        let serverReplicaID = try await wrap(url: url) {
+            let connection = try await PostgresConnection.connect(
+                configuration: try url.connectionConfiguration(), id: 0, logger: logger)
+            do {
+                let id = try await PostgresMigrations.migrate(connection, logger: logger)
+                try await connection.close()
+                return id
+            } catch {
+                try? await connection.close()
+                throw error
+            }
+        }
+        // The pool reports each failed connection attempt at `info`, and warns when it is used a moment
+        // before its run loop starts (it waits for it): errors only.
+        var poolLogger = logger
+        poolLogger.logLevel = max(logger.logLevel, .error)
+        let client = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: poolLogger)
+        let run = Task { await client.run() }
+        let store = PostgresStore(serverReplicaID: serverReplicaID, client: client, logger: logger)
+        store.tasks.add(run)
+        let notifier = store.changeNotifier
+        // The loop holds the notifier, not the store, so a store nobody closed still goes away.
+        store.tasks.add(Task { await listen(url: url, notifier: notifier, logger: logger) })
+        return store
+    }
+
+    /// Closes every connection; the store answers nothing after.
+    public func close() async {
+        await tasks.cancelAndWait()
+    }
+
+    /// Starts closing every connection and returns at once (for a `deinit`).
+    public func closeNow() {
+        tasks.cancelAll()
+    }
+
+    /// Opens the store, runs `body` with it, and closes it, whether `body` returns or throws.
+    public static func withStore<Result: Sendable>(
+        url: PostgresURL, logger: Logger = Logger(label: "nkserver.postgres"),
+        _ body: (PostgresStore) async throws -> Result
+    ) async throws -> Result {
+        let store = try await open(url: url, logger: logger)
+        do {
+            let result = try await body(store)
+            await store.close()
+            return result
+        } catch {
+            await store.close()
+            throw error
+        }
+    }
+
+    /// Announces every `nk_changes` notification to the long polls, on a connection of its own,
+    /// reconnecting (after a second) when it drops, until the task is cancelled. The long polls
+    /// re-read the sequence on their own interval meanwhile, so a lost connection only delays them.
+    private static func listen(url: PostgresURL, notifier: ChangeNotifier, logger: Logger) async {
+        var connectionID = 1
+        while !Task.isCancelled {
+            do {
+                let connection = try await PostgresConnection.connect(
+                    configuration: try url.connectionConfiguration(), id: connectionID, logger: logger)
+                connectionID += 1
+                do {
+                    try await connection.listen(on: Self.notificationChannel) { notifications in
+                        for try await _ in notifications { await notifier.announce() }
+                    }
+                } catch {
+                    if !Task.isCancelled {
+                        logger.warning("LISTEN connection lost: \(String(reflecting: error))")
+                    }
+                }
+                try? await connection.close()
+            } catch {
+                if !Task.isCancelled {
+                    logger.warning("cannot open the LISTEN connection: \(String(reflecting: error))")
+                }
+            }
+            try? await Task.sleep(for: .seconds(1))
+        }
+    }
+
+    /// Wraps dependency errors so no PostgresNIO type leaves the store: a ``ServerError`` thrown
+    /// inside a transaction comes out as itself, a database error as `database`.
+    func wrap<T>(_ operation: () async throws -> T) async throws -> T {
+        do {
+            return try await operation()
+        } catch {
+            throw Self.storeError(error)
+        }
+    }
+
+    static func storeError(_ error: any Error) -> ServerError {
+        switch error {
+        case let error as ServerError:
+            return error
+        case let error as PostgresTransactionError:
+            if let inner = error.closureError ?? error.beginError ?? error.commitError { return storeError(inner) }
+            return ServerError(.database, "database error: the transaction failed", underlying: error)
+        case let error as PSQLError:
+            return ServerError(.database, "database error: \(describe(error))", underlying: error)
+        default:
+            // A stored row that no longer decodes, say: the server's fault, never the request's.
+            return ServerError(.internal, "internal error in the store", underlying: error)
+        }
+    }
+
+    private static func wrap<T>(url: PostgresURL, _ operation: () async throws -> T) async throws -> T {
+        do {
+            return try await operation()
+        } catch {
+            var inner = error
+            if let transaction = error as? PostgresTransactionError,
+                let cause = transaction.closureError ?? transaction.beginError ?? transaction.commitError
+            {
+                inner = cause
+            }
+            if let error = inner as? ServerError { throw error }
+            let reason =
+                (inner as? PSQLError).map(describe)
+                ?? String(describing: inner).split(whereSeparator: \.isNewline).joined(separator: " ")
+            throw ServerError(
+                .database, "cannot open the PostgreSQL database \(url.redacted): \(reason)", underlying: error)
+        }
+    }
+
+    /// One line: the server's message and SQLSTATE, or what went wrong with the connection.
+    static func describe(_ error: PSQLError) -> String {
+        if let message = error.serverInfo?[.message] {
+            let state = error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
+            return message + state
+        }
+        if let underlying = error.underlying {
+            return "\(error.code): \(underlying)"
+        }
+        return "\(error.code)"
+    }
+
+    /// Runs `body` in a write transaction that holds the lock on the change sequence, and returns
+    /// the last sequence number when it committed. `body` numbers new versions with `sequence.next()`.
+    func write<Result: Sendable>(
+        _ body: (PostgresConnection, SequenceNumbers) async throws -> Result
+    ) async throws -> (result: Result, numbered: Bool) {
+        try await wrap {
+            try await client.withTransaction(logger: logger) { connection in
+                let rows = try await connection.query(
+                    "SELECT last FROM nk_sequence WHERE id = 1 FOR UPDATE", logger: logger)
+                var last: Int64 = 0
+                for try await value in rows.decode(Int64.self) { last = value }
+                let numbers = SequenceNumbers(last: last)
+                let result = try await body(connection, numbers)
+                let numbered = numbers.last != last
+                if numbered {
+                    try await connection.query(
+                        "UPDATE nk_sequence SET last = \(numbers.last) WHERE id = 1", logger: logger)
+                    try await connection.query(
+                        "SELECT pg_notify(\(Self.notificationChannel), \(String(numbers.last)))", logger: logger)
+                }
+                return (result, numbered)
+            }
+        }
+    }
+
+    /// Runs `body` on a pooled connection outside any explicit transaction.
+    func read<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+        try await wrap {
+            try await client.withConnection { connection in try await body(connection) }
+        }
+    }
+}
+
+/// Tasks that live as long as a store.
+final class BackgroundTasks: @unchecked Sendable {
+    private let lock = NSLock()
+    private var tasks: [Task<Void, Never>] = []
+
+    func add(_ task: Task<Void, Never>) {
+        lock.withLock { tasks.append(task) }
+    }
+
+    func cancelAll() {
+        lock.withLock { tasks }.forEach { $0.cancel() }
+    }
+
+    func cancelAndWait() async {
+        let running = lock.withLock {
+            defer { tasks.removeAll() }
+            return tasks
+        }
+        for task in running { task.cancel() }
+        for task in running { await task.value }
+    }
+}
+
+/// The sequence numbers a write transaction gives, from the locked `nk_sequence` row.
+final class SequenceNumbers: @unchecked Sendable {
+    private(set) var last: Int64
+
+    init(last: Int64) {
+        self.last = last
+    }
+
+    /// The next number, in commit order.
+    func next() -> Int64 {
+        last += 1
+        return last
+    }
+
+    /// Moves on to `number` without giving the numbers between (importing a store's contents).
+    func advance(to number: Int64) {
+        last = max(last, number)
+    }
+}

@@ -1,0 +1,214 @@
+import Foundation
+import NKProtocol
+
+/// What the push rules need to know beyond a record's frontier. Each store answers from the
+/// transaction the push runs in.
+protocol PushFacts {
+    /// What the pushing user may read now (their groups).
+    func readAccess() throws -> ReadAccess
+    /// Whether a group of this name exists.
+    func groupExists(_ name: String) throws -> Bool
+    /// The texts of the current, not deleted versions of a post (empty when there is none).
+    func postTexts(_ postId: String) throws -> [String]
+}
+
+/// What a pushed version does to its record.
+enum PushDecision {
+    /// A held version dominates (or equals) it: nothing is written.
+    case unchanged
+    /// Store `version` and delete the held versions it dominates (`replacing`); `siblings` held
+    /// versions stay beside it (a conflict when more than 0).
+    case store(RecordVersion, replacing: [VersionRecord], siblings: Int)
+
+    /// What the push reports for it.
+    var status: PushStatus {
+        switch self {
+        case .unchanged: .unchanged
+        case .store(_, _, let siblings): siblings > 0 ? .conflict : .applied
+        }
+    }
+}
+
+/// The rules every store applies to a pushed version, whatever its database: validation, who may
+/// write what, the server's stamps, and the frontier rule (see `docs/DESIGN.md`). Pure: the store
+/// reads the frontier and the facts, and writes what the decision says.
+enum PushRules {
+    /// Refuses a push as a whole: a read-only user, a malformed replica id, the server's own.
+    static func checkRequest(user: AuthenticatedUser, replica: ReplicaID, serverReplicaID: ReplicaID) throws {
+        guard !user.readOnly else {
+            throw ServerError(.readOnly, "user '\(user.name)' is read-only: pulling works, pushing does not")
+        }
+        guard RecordVersion.isPlainIdentifier(replica.rawValue) else {
+            throw ServerError(
+                .badRequest, "the replica id is not 1 to \(Limits.maxIdLength) letters, digits, '.', '_' or '-'")
+        }
+        guard replica != serverReplicaID else {
+            throw ServerError(.replicaMismatch, "the replica id is the server's own; use the replica's own id")
+        }
+    }
+
+    /// The error for a replica id bound to another user.
+    static func replicaOfAnotherUser(_ replica: ReplicaID) -> ServerError {
+        ServerError(
+            .replicaMismatch,
+            "replica '\(replica.rawValue)' belongs to another user; each user needs their own replica")
+    }
+
+    /// Reports one pushed version: checks it (limits, an edit by the pusher), then asks `decide`
+    /// what to write. A ``ValidationFailure`` or ``PushRejection`` makes it `rejected` with its code
+    /// and message, and nothing to write; any other error ends the whole push.
+    ///
+    /// - Returns: the item's result, and the decision to carry out when something is to be written.
+    static func item(
+        _ version: RecordVersion, replica: ReplicaID, decide: () throws -> PushDecision
+    ) throws -> (result: PushItemResult, write: PushDecision?) {
+        var result = PushItemResult(type: version.type, id: version.id, version: version.version, status: .rejected)
+        do {
+            try version.validate()
+            guard version.version[replica] >= 1 else {
+                throw PushRejection(
+                    "invalid_version",
+                    "the version vector has no edit by the pushing replica '\(replica.rawValue)'")
+            }
+            let decision = try decide()
+            result.status = decision.status
+            if case .store = decision { return (result, decision) }
+        } catch let failure as ValidationFailure {
+            result.code = failure.code
+            result.message = failure.message
+        } catch let rejection as PushRejection {
+            result.code = rejection.code
+            result.message = rejection.message
+        }
+        return (result, nil)
+    }
+
+    /// Authorises a valid version against its record's frontier (`held`, in sibling order) and
+    /// decides what to write.
+    ///
+    /// - Throws: ``PushRejection`` when the user may not write it.
+    static func decide(
+        _ incoming: RecordVersion, held: [VersionRecord], user: AuthenticatedUser, at now: Date,
+        facts: some PushFacts
+    ) throws -> PushDecision {
+        var version = incoming
+        version.editor = user.name
+        let frontier = try held.map { (row: $0, vector: try $0.versionVector()) }
+        switch version.body {
+        case .post:
+            if version.deleted {
+                throw PushRejection.forbidden("posts are never deleted; push a corrected version instead")
+            }
+        case .annotation(let annotation):
+            let authorised = try authorise(
+                annotation, deleted: version.deleted, vector: version.version, frontier: frontier, user: user,
+                at: now, facts: facts)
+            version.body = .annotation(authorised)
+        }
+        if frontier.contains(where: { $0.vector.dominates(version.version) }) {
+            return .unchanged
+        }
+        let replaced = frontier.filter { version.version.dominates($0.vector) }.map(\.row)
+        return .store(version, replacing: replaced, siblings: frontier.count - replaced.count)
+    }
+
+    /// Checks who may write this annotation version and returns it as the server records it: the
+    /// author is the token's user for a new annotation and the existing author otherwise; `createdAt`
+    /// is the server's clock for a new annotation and the held one otherwise; `updatedAt` is the
+    /// server's clock. Nothing the request says about who or when is kept.
+    ///
+    /// - A new annotation may have any visibility, but `group:G` only when its author is in G.
+    /// - An existing one: its author may do anything (a new `group:G` again needs membership);
+    ///   anyone else needs a current non-private version they can read, must keep that version's
+    ///   visibility, may not delete, and may not replace a version they cannot read.
+    static func authorise(
+        _ annotation: Annotation,
+        deleted: Bool,
+        vector: VersionVector,
+        frontier: [(row: VersionRecord, vector: VersionVector)],
+        user: AuthenticatedUser,
+        at now: Date,
+        facts: some PushFacts
+    ) throws -> Annotation {
+        var annotation = annotation
+        annotation.updatedAt = now
+        guard let existing = frontier.first?.row else {
+            annotation.author = user.name
+            annotation.createdAt = now
+            try checkGroup(annotation.visibility, facts: facts)
+            try checkQuote(annotation, facts: facts)
+            return annotation
+        }
+        if let postId = existing.postId, postId != annotation.postId.rawValue {
+            throw PushRejection("invalid_record", "an annotation cannot move to another post")
+        }
+        let author = existing.author ?? ""
+        annotation.author = author
+        annotation.createdAt = try earliestCreation(frontier.map(\.row)) ?? now
+        let held = Set(frontier.compactMap(\.row.visibility))
+        if author == user.name {
+            if !held.contains(annotation.visibility.rawValue) {
+                try checkGroup(annotation.visibility, facts: facts)
+            }
+            return annotation
+        }
+        let access = try facts.readAccess()
+        let readable = frontier.filter { $0.row.isReadable(by: access) && $0.row.visibility != "private" }
+        guard !readable.isEmpty else {
+            throw PushRejection.forbidden("this annotation is not shared with you; only its author may change it")
+        }
+        guard !deleted else {
+            throw PushRejection.forbidden("only the author of an annotation ('\(author)') may delete it")
+        }
+        guard readable.contains(where: { $0.row.visibility == annotation.visibility.rawValue }) else {
+            throw PushRejection.forbidden(
+                "only the author of an annotation ('\(author)') may change its visibility")
+        }
+        if frontier.contains(where: { vector.dominates($0.vector) && !$0.row.isReadable(by: access) }) {
+            throw PushRejection.forbidden("this version would replace a version of the annotation you cannot read")
+        }
+        return annotation
+    }
+
+    /// `group:G` needs G to exist (`unknown_group`) and the user to be a member (`forbidden`).
+    static func checkGroup(_ visibility: Visibility, facts: some PushFacts) throws {
+        guard case .group(let name) = visibility else { return }
+        guard try facts.groupExists(name) else {
+            throw PushRejection("unknown_group", "there is no group named '\(name)'; ask the server's admin")
+        }
+        guard try facts.readAccess().groups.contains(name) else {
+            throw PushRejection.forbidden("you are not a member of group '\(name)'")
+        }
+    }
+
+    /// The earliest `createdAt` among the held versions of an annotation.
+    private static func earliestCreation(_ rows: [VersionRecord]) throws -> Date? {
+        try rows.compactMap { row -> Date? in
+            guard case .annotation(let held) = try row.recordVersion().body else { return nil }
+            return held.createdAt
+        }.min()
+    }
+
+    /// A new annotation must quote text of a current, not deleted version of its post.
+    static func checkQuote(_ annotation: Annotation, facts: some PushFacts) throws {
+        let postId = annotation.postId.rawValue
+        let texts = try facts.postTexts(postId)
+        guard !texts.isEmpty else {
+            throw PushRejection("unknown_post", "there is no post with id '\(postId)'; pull to get the current posts")
+        }
+        for text in texts {
+            do {
+                _ = try Anchor.locate(annotation.anchor.exact, in: text)
+                return
+            } catch {
+                switch error {
+                case .notFound, .emptyQuote: continue
+                case .ambiguous, .noSuchOccurrence: return
+                }
+            }
+        }
+        throw PushRejection(
+            "quote_not_found",
+            "the quoted text does not occur in the current text of post '\(postId)'; pull and re-anchor")
+    }
+}
