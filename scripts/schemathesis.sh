@@ -2,8 +2,10 @@
 # Suite 8 of issue 6 (RELIABILITY.md): schemathesis against the server's own OpenAPI document
 # (GET /openapi.json, Server/Resources/openapi.json) on loopback, with a valid token and without.
 #
-#   scripts/schemathesis.sh [--quick] [--examples N] [--seed N]
+#   scripts/schemathesis.sh [--quick] [--examples N] [--seed N] [--postgres]
 #
+# --postgres serves from a new database on the PostgreSQL of $NK_POSTGRES_URL (run it under
+# scripts/with-postgres.sh) instead of an SQLite file.
 # Builds nothing: the server is $NKSERVER (default .build/debug/nkserver). Schemathesis comes from
 # PyPI into a venv under .build-py/ (git-ignored), made on the first run and reused. Prints one line
 # of figures and exits non-zero on any failure. --quick (CI) runs about a minute.
@@ -16,13 +18,15 @@ SCHEMATHESIS_VERSION=4.32.5
 CONFIG=$ROOT/scripts/schemathesis
 EXAMPLES=150
 SEED=8
+POSTGRES=0
 
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) EXAMPLES=20 ;;
         --examples) EXAMPLES=${2:?--examples needs a number}; shift ;;
         --seed) SEED=${2:?--seed needs a number}; shift ;;
-        -h | --help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --postgres) POSTGRES=1 ;;
+        -h | --help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "schemathesis.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -40,10 +44,14 @@ fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/nk-schemathesis.XXXXXX")
 SERVER_PID=""
+PG_DB=""
 cleanup() {
     if [ -n "$SERVER_PID" ]; then
         kill "$SERVER_PID" 2>/dev/null || true
         wait "$SERVER_PID" 2>/dev/null || true
+    fi
+    if [ -n "$PG_DB" ]; then
+        "$NK_POSTGRES_BIN/psql" "$NK_POSTGRES_URL" -Xqc "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" || true
     fi
     rm -rf "$WORK"
 }
@@ -52,12 +60,21 @@ trap 'exit 130' INT TERM
 
 # A server with the sample posts (so record ids exist), a user in a group, on a free loopback port.
 # The rate limit is raised so that every request reaches the API; 429 stays documented for /v1.
-DB=$WORK/server.sqlite
-"$NKSERVER" import --db "$DB" "$ROOT"/samples/corpus/*.txt >/dev/null
-TOKEN=$("$NKSERVER" user add --db "$DB" alice)
-"$NKSERVER" group add --db "$DB" team >/dev/null
-"$NKSERVER" group add-member --db "$DB" team alice >/dev/null
-"$NKSERVER" serve --db "$DB" --host 127.0.0.1 --port 0 --rate-limit 10000 --log-level warning \
+STORE=(--db "$WORK/server.sqlite")
+if [ "$POSTGRES" = 1 ]; then
+    if [ -z "${NK_POSTGRES_URL:-}" ]; then
+        echo "schemathesis.sh: --postgres needs NK_POSTGRES_URL: run it under scripts/with-postgres.sh" >&2
+        exit 2
+    fi
+    PG_DB="nk_schemathesis_$$"
+    "$NK_POSTGRES_BIN/psql" "$NK_POSTGRES_URL" -Xqc "CREATE DATABASE $PG_DB"
+    STORE=(--store "${NK_POSTGRES_URL%%/postgres\?*}/$PG_DB?sslmode=disable")
+fi
+"$NKSERVER" import "${STORE[@]}" "$ROOT"/samples/corpus/*.txt >/dev/null
+TOKEN=$("$NKSERVER" user add "${STORE[@]}" alice)
+"$NKSERVER" group add "${STORE[@]}" team >/dev/null
+"$NKSERVER" group add-member "${STORE[@]}" team alice >/dev/null
+"$NKSERVER" serve "${STORE[@]}" --host 127.0.0.1 --port 0 --rate-limit 10000 --log-level warning \
     >"$WORK/serve.out" 2>"$WORK/serve.err" &
 SERVER_PID=$!
 PORT=""

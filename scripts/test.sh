@@ -14,9 +14,10 @@ swift build --build-tests
 # installed those cases are left out and PostgresAvailabilityTests/ScaleOutTests say they were skipped.
 scripts/with-postgres.sh swift test --skip-build --no-parallel "$@"
 # Only for the whole suite (no filter given): the API conformance run against the OpenAPI
-# document (RELIABILITY.md, suite 8), about a minute,
+# document (RELIABILITY.md, suite 8), about a minute on each store,
 # and a short run of every libFuzzer target (suite 7; its own sanitizer build, about 3 minutes).
 if [ $# -eq 0 ]; then
     scripts/schemathesis.sh --quick
+    scripts/with-postgres.sh scripts/schemathesis.sh --quick --postgres
     scripts/fuzz.sh 20
 fi

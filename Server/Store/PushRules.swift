@@ -54,6 +54,18 @@ enum PushRules {
             "replica '\(replica.rawValue)' belongs to another user; each user needs their own replica")
     }
 
+    /// Checks one version before anything of its record is read: its limits (no NUL in any text,
+    /// plain ids), and an edit by the pushing replica.
+    ///
+    /// - Throws: ``ValidationFailure`` or ``PushRejection``.
+    static func checkVersion(_ version: RecordVersion, replica: ReplicaID) throws {
+        try version.validate()
+        guard version.version[replica] >= 1 else {
+            throw PushRejection(
+                "invalid_version", "the version vector has no edit by the pushing replica '\(replica.rawValue)'")
+        }
+    }
+
     /// Reports one pushed version: checks it (limits, an edit by the pusher), then asks `decide`
     /// what to write. A ``ValidationFailure`` or ``PushRejection`` makes it `rejected` with its code
     /// and message, and nothing to write; any other error ends the whole push.
@@ -64,12 +76,7 @@ enum PushRules {
     ) throws -> (result: PushItemResult, write: PushDecision?) {
         var result = PushItemResult(type: version.type, id: version.id, version: version.version, status: .rejected)
         do {
-            try version.validate()
-            guard version.version[replica] >= 1 else {
-                throw PushRejection(
-                    "invalid_version",
-                    "the version vector has no edit by the pushing replica '\(replica.rawValue)'")
-            }
+            try checkVersion(version, replica: replica)
             let decision = try decide()
             result.status = decision.status
             if case .store = decision { return (result, decision) }

@@ -18,8 +18,11 @@ extension PostgresStore {
             var results: [PushItemResult] = []
             results.reserveCapacity(versions.count)
             for version in versions {
-                let held = try await frontier(connection, type: version.type, id: version.id)
-                if case .annotation(let annotation) = version.body, held.isEmpty {
+                // Nothing of an invalid version reaches the database (PostgreSQL refuses text with
+                // NUL, say): PushRules.item rejects it below without asking `decide`.
+                let valid = (try? PushRules.checkVersion(version, replica: replica)) != nil
+                let held = valid ? try await frontier(connection, type: version.type, id: version.id) : []
+                if valid, case .annotation(let annotation) = version.body, held.isEmpty {
                     try await facts.loadPostTexts(connection, postId: annotation.postId.rawValue)
                 }
                 let (result, write) = try PushRules.item(version, replica: replica) {
@@ -153,7 +156,11 @@ extension PostgresStore {
     }
 
     public func record(user: AuthenticatedUser, type: RecordType, id: String) async throws -> [RecordVersion] {
-        try await read { connection in
+        // PostgreSQL text cannot hold NUL; no record id has one.
+        guard !id.contains("\u{0}") else {
+            throw ServerError(.notFound, "there is no \(type.rawValue) with this id")
+        }
+        return try await read { connection in
             let access = try await readAccess(connection, user: user)
             return try VersionRecord.readable(
                 try await frontier(connection, type: type, id: id), by: access, type: type)
