@@ -1,13 +1,51 @@
+import Foundation
 import NKTestSupport
 import Testing
 
-/// Says, in the test report, whether the store conformance suite ran against PostgreSQL too.
-@Suite("PostgreSQL for the store conformance suite")
+@testable import NKServer
+
+/// Says, in the test report, whether the store conformance suite ran against PostgreSQL too; and
+/// what only PostgreSQL has: its migrations, shared by several server processes.
+@Suite(
+    "PostgreSQL store: availability and migrations",
+    .enabled(if: TestPostgres.isAvailable, Comment(rawValue: TestPostgres.unavailableReason)))
 struct PostgresAvailabilityTests {
-    @Test(.enabled(if: TestPostgres.isAvailable, Comment(rawValue: TestPostgres.unavailableReason)))
-    func postgresIsAvailableAndTheSuiteRunsAgainstIt() async throws {
+    @Test func postgresIsAvailableAndTheSuiteRunsAgainstIt() async throws {
         #expect(StoreKind.available == [.sqlite, .postgres])
         let fixture = try await StoreFixture(.postgres)
         #expect(try await fixture.store.latestSequence() == 0)
+    }
+
+    /// Servers starting together on a new database: each migration is applied once, and all of
+    /// them see the same server replica id.
+    @Test func serversStartingTogetherMigrateOnce() async throws {
+        let url = try TestPostgres.createDatabase()
+        defer { TestPostgres.dropDatabase(url) }
+        let location = try PostgresURL(url)
+        let stores = try await withThrowingTaskGroup(of: PostgresStore.self) { group in
+            for _ in 0..<4 {
+                group.addTask { try await PostgresStore.open(url: location, logger: StoreFixture.quietLogger) }
+            }
+            var stores: [PostgresStore] = []
+            for try await store in group { stores.append(store) }
+            return stores
+        }
+        #expect(Set(stores.map(\.serverReplicaID)).count == 1)
+        #expect(try TestPostgres.query(url, "SELECT string_agg(id, ',') FROM nk_schema_migrations") == "v1")
+        for store in stores { await store.close() }
+    }
+
+    /// A database migrated by a newer nkserver is refused, not used half-understood.
+    @Test func aMigrationThisServerDoesNotKnowIsRefused() async throws {
+        let url = try TestPostgres.createDatabase()
+        defer { TestPostgres.dropDatabase(url) }
+        try await PostgresStore.open(url: try PostgresURL(url), logger: StoreFixture.quietLogger).close()
+        _ = try TestPostgres.query(url, "INSERT INTO nk_schema_migrations VALUES ('v99-future', now())")
+
+        let error = await #expect(throws: ServerError.self) {
+            try await PostgresStore.open(url: try PostgresURL(url), logger: StoreFixture.quietLogger)
+        }
+        #expect(error?.code == .database)
+        #expect(error?.message.contains("'v99-future'") == true, "\(error?.message ?? "")")
     }
 }
