@@ -33,6 +33,7 @@ public struct ServerError: Error, Sendable, CustomStringConvertible {
             case rateLimited = "rate_limited"
             case methodNotAllowed = "method_not_allowed"
             case unsupportedMediaType = "unsupported_media_type"
+            case unavailable
         }
 
         private let base: Base
@@ -94,6 +95,8 @@ public struct ServerError: Error, Sendable, CustomStringConvertible {
         public static let methodNotAllowed = Code(.methodNotAllowed)
         /// The request body is declared as something other than JSON.
         public static let unsupportedMediaType = Code(.unsupportedMediaType)
+        /// On the wire only: what a `database` error is answered with (503, `Retry-After`).
+        public static let unavailable = Code(.unavailable)
     }
 
     public var code: Code

@@ -27,6 +27,9 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             if status == .internalServerError {
                 return internalError(error.underlying ?? error, logger: logger)
             }
+            if status == .serviceUnavailable {
+                return unavailable(error, logger: logger)
+            }
             var response = Response.error(
                 ErrorResponse(code: error.code.rawValue, message: error.message), status: status)
             if status == .unauthorized {
@@ -68,6 +71,28 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         return Response.error(ErrorResponse(code: code.rawValue, message: message), status: code.httpStatus)
     }
+
+    /// The store failed (a database that is down, a disk that refuses writes): the transaction was
+    /// rolled back, so the client may simply try again. Logged with the store's message, which names
+    /// no request data; answered without it.
+    private func unavailable(_ error: ServerError, logger: Logger) -> Response {
+        logger.error(
+            "Store unavailable",
+            metadata: [
+                "nk.error.message": "\(error.message)",
+                "nk.error.type": "\(String(reflecting: type(of: error.underlying ?? error)))",
+            ])
+        var response = Response.error(
+            ErrorResponse(
+                code: ServerError.Code.unavailable.rawValue,
+                message: "the server's database is unavailable; nothing was changed, try again in a moment"),
+            status: .serviceUnavailable)
+        response.headers[.retryAfter] = String(Self.retryAfterSeconds)
+        return response
+    }
+
+    /// What a 503 asks the client to wait, in seconds.
+    static var retryAfterSeconds: Int { 2 }
 
     private func internalError(_ error: any Error, logger: Logger) -> Response {
         logger.error("Request failed", metadata: ["nk.error.type": "\(String(reflecting: type(of: error)))"])

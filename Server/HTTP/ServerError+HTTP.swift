@@ -15,6 +15,7 @@ extension ServerError.Code {
         case .bodyTooLarge: .contentTooLarge
         case .methodNotAllowed: .methodNotAllowed
         case .unsupportedMediaType: .unsupportedMediaType
+        case .database, .unavailable: .serviceUnavailable
         default: .internalServerError
         }
     }

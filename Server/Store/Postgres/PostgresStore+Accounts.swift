@@ -7,7 +7,7 @@ extension PostgresStore {
         try AccountNames.checkUser(name)
         let token = Token.generate()
         let hash = Token.hash(token)
-        _ = try await write { connection, _ in
+        _ = try await write { [self] connection, _ in
             if try await userID(connection, name: name) != nil {
                 throw ServerError(.userExists, "a user named '\(name)' already exists")
             }
@@ -22,7 +22,7 @@ extension PostgresStore {
     }
 
     public func users() async throws -> [UserSummary] {
-        try await read { connection in
+        try await read { [self] connection in
             var users: [UserSummary] = []
             let rows = try await connection.query(
                 "SELECT name, read_only, created_at, revoked_at FROM nk_users ORDER BY name", logger: logger)
@@ -36,7 +36,7 @@ extension PostgresStore {
     @discardableResult
     public func revokeUser(name: String) async throws -> Bool {
         try AccountNames.checkUser(name)
-        return try await write { connection, _ in
+        return try await write { [self] connection, _ in
             var found = false
             var revoked = false
             for try await revokedAt in try await connection.query(
@@ -56,7 +56,7 @@ extension PostgresStore {
     public func rotateToken(name: String) async throws -> String {
         try AccountNames.checkUser(name)
         let token = Token.generate()
-        _ = try await write { connection, _ in
+        _ = try await write { [self] connection, _ in
             guard try await userID(connection, name: name) != nil else {
                 throw ServerError(.unknownUser, "there is no user named '\(name)'")
             }
@@ -69,7 +69,7 @@ extension PostgresStore {
 
     public func authenticate(token: String) async throws -> AuthenticatedUser? {
         let hash = Token.hash(token)
-        return try await read { connection in
+        return try await read { [self] connection in
             var user: AuthenticatedUser?
             let rows = try await connection.query(
                 "SELECT id, name, read_only FROM nk_users WHERE token_hash = \(hash) AND revoked_at IS NULL",
@@ -83,7 +83,7 @@ extension PostgresStore {
 
     public func addGroup(name: String) async throws {
         try AccountNames.checkGroup(name)
-        _ = try await write { connection, _ in
+        _ = try await write { [self] connection, _ in
             if try await groupID(connection, name: name) != nil {
                 throw ServerError(.groupExists, "a group named '\(name)' already exists")
             }
@@ -96,7 +96,7 @@ extension PostgresStore {
     public func addMember(group: String, user: String) async throws -> Int {
         try AccountNames.checkGroup(group)
         try AccountNames.checkUser(user)
-        let (count, _) = try await write { connection, numbers in
+        let (count, _) = try await write { [self] connection, numbers in
             let (groupId, userId) = try await groupAndUser(connection, group: group, user: user)
             var member = false
             for try await _ in try await connection.query(
@@ -120,7 +120,7 @@ extension PostgresStore {
     public func removeMember(group: String, user: String) async throws -> Int {
         try AccountNames.checkGroup(group)
         try AccountNames.checkUser(user)
-        let (count, _) = try await write { connection, numbers in
+        let (count, _) = try await write { [self] connection, numbers in
             let (groupId, userId) = try await groupAndUser(connection, group: group, user: user)
             var removed = false
             for try await _ in try await connection.query(
@@ -139,7 +139,7 @@ extension PostgresStore {
     }
 
     public func groups() async throws -> [GroupSummary] {
-        try await read { connection in
+        try await read { [self] connection in
             var groups: [GroupSummary] = []
             let rows = try await connection.query(
                 """

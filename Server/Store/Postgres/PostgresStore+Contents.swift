@@ -7,7 +7,7 @@ extension PostgresStore {
         try CorpusLoader.validate(posts)
         let replica = serverReplicaID
         let now = Date()
-        let (summary, numbered) = try await write { connection, numbers in
+        let (summary, numbered) = try await write { [self] connection, numbers in
             var summary = ImportSummary()
             let encoder = Wire.makeEncoder()
             for post in posts {
@@ -31,18 +31,16 @@ extension PostgresStore {
     }
 
     public func exportContents() async throws -> StoreContents {
-        try await wrap {
+        try await withPooledConnection { [self] connection in
             // One snapshot for every table.
-            try await client.withConnection { connection in
-                try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
-                do {
-                    let contents = try await readContents(connection)
-                    try await connection.query("COMMIT", logger: logger)
-                    return contents
-                } catch {
-                    _ = try? await connection.query("ROLLBACK", logger: logger)
-                    throw error
-                }
+            try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: self.logger)
+            do {
+                let contents = try await self.readContents(connection)
+                try await connection.query("COMMIT", logger: self.logger)
+                return contents
+            } catch {
+                _ = try? await connection.query("ROLLBACK", logger: self.logger)
+                throw error
             }
         }
     }
@@ -83,7 +81,7 @@ extension PostgresStore {
     }
 
     public func importContents(_ contents: StoreContents) async throws {
-        _ = try await write { connection, numbers in
+        _ = try await write { [self] connection, numbers in
             var held = 0
             for try await count in try await connection.query(
                 """

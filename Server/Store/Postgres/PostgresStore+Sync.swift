@@ -11,7 +11,7 @@ extension PostgresStore {
     ) async throws -> [PushItemResult] {
         try PushRules.checkRequest(user: user, replica: replica, serverReplicaID: serverReplicaID)
         let now = Date()
-        let (results, numbered) = try await write { connection, numbers in
+        let (results, numbered) = try await write { [self] connection, numbers in
             try await bindReplica(connection, replica: replica, user: user, at: now)
             let facts = try await PostgresPushFacts.load(connection, user: user, store: self)
             let encoder = Wire.makeEncoder()
@@ -106,7 +106,7 @@ extension PostgresStore {
 
     public func changes(user: AuthenticatedUser, since: Int64, limit: Int) async throws -> PullResponse {
         let pageSize = max(1, limit)
-        return try await read { connection in
+        return try await read { [self] connection in
             try await checkCursor(connection, since)
             let access = try await readAccess(connection, user: user)
             let rows = try await versions(
@@ -121,7 +121,7 @@ extension PostgresStore {
 
     public func changesJSON(user: AuthenticatedUser, since: Int64, limit: Int) async throws -> Data {
         let pageSize = max(1, limit)
-        return try await read { connection in
+        return try await read { [self] connection in
             try await checkCursor(connection, since)
             let access = try await readAccess(connection, user: user)
             let rows = try await connection.query(
@@ -160,7 +160,7 @@ extension PostgresStore {
         guard !id.contains("\u{0}") else {
             throw ServerError(.notFound, "there is no \(type.rawValue) with this id")
         }
-        return try await read { connection in
+        return try await read { [self] connection in
             let access = try await readAccess(connection, user: user)
             return try VersionRecord.readable(
                 try await frontier(connection, type: type, id: id), by: access, type: type)
@@ -168,7 +168,7 @@ extension PostgresStore {
     }
 
     public func latestSequence() async throws -> Int64 {
-        try await read { connection in try await latestSequence(connection) }
+        try await read { [self] connection in try await latestSequence(connection) }
     }
 
     func latestSequence(_ connection: PostgresConnection) async throws -> Int64 {

@@ -145,9 +145,14 @@ public final class PostgresStore: ServerStore {
             return ServerError(.database, "database error: the transaction failed", underlying: error)
         case let error as PSQLError:
             return ServerError(.database, "database error: \(describe(error))", underlying: error)
-        default:
-            // A stored row that no longer decodes, say: the server's fault, never the request's.
+        case is DecodingError:
+            // A stored row that no longer decodes: the server's fault, never the request's.
             return ServerError(.internal, "internal error in the store", underlying: error)
+        default:
+            // The connection pool's own errors (no connection could be made for a while: the
+            // database is down or refuses connections) and the network's.
+            let reason = String(describing: error).split(whereSeparator: \.isNewline).joined(separator: " ")
+            return ServerError(.database, "database unavailable: \(reason)", underlying: error)
         }
     }
 
@@ -183,12 +188,13 @@ public final class PostgresStore: ServerStore {
     }
 
     /// Runs `body` in a write transaction that holds the lock on the change sequence, and returns
-    /// the last sequence number when it committed. `body` numbers new versions with `sequence.next()`.
+    /// its result and whether it numbered changes. `body` numbers new versions with `numbers.next()`.
     func write<Result: Sendable>(
-        _ body: (PostgresConnection, SequenceNumbers) async throws -> Result
+        _ body: @escaping @Sendable (PostgresConnection, SequenceNumbers) async throws -> Result
     ) async throws -> (result: Result, numbered: Bool) {
-        try await wrap {
-            try await client.withTransaction(logger: logger) { connection in
+        let logger = logger
+        return try await withPooledConnection { connection in
+            try await connection.withTransaction(logger: logger) { connection in
                 let rows = try await connection.query(
                     "SELECT last FROM nk_sequence WHERE id = 1 FOR UPDATE", logger: logger)
                 var last: Int64 = 0
@@ -208,11 +214,59 @@ public final class PostgresStore: ServerStore {
     }
 
     /// Runs `body` on a pooled connection outside any explicit transaction.
-    func read<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
-        try await wrap {
-            try await client.withConnection { connection in try await body(connection) }
+    func read<Result: Sendable>(
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        try await withPooledConnection(body)
+    }
+
+    /// How long a request waits for a pooled connection before it is answered 503. The pool itself
+    /// would queue it for a minute while it cannot connect (postgres-nio's circuit breaker).
+    static let connectionWait: Duration = .seconds(10)
+
+    /// Runs `body` on a pooled connection; fails with `database` when none is had within
+    /// ``connectionWait`` (the database is down or refuses connections). Once `body` has its
+    /// connection it runs to its end, however long it takes (an import, a migration).
+    func withPooledConnection<Result: Sendable>(
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        let client = client
+        let started = StartedFlag()
+        return try await wrap {
+            try await withThrowingTaskGroup(of: Result?.self) { group in
+                group.addTask {
+                    try await client.withConnection { connection in
+                        started.set()
+                        return try await body(connection)
+                    }
+                }
+                group.addTask {
+                    try await Task.sleep(for: Self.connectionWait)
+                    guard started.isSet else {
+                        throw ServerError(
+                            .database, "no database connection within \(Self.connectionWait): is PostgreSQL up?")
+                    }
+                    return nil
+                }
+                while let next = try await group.next() {
+                    if let result = next {
+                        group.cancelAll()
+                        return result
+                    }
+                }
+                throw CancellationError()
+            }
         }
     }
+}
+
+/// Set once, read from any task.
+final class StartedFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
 }
 
 /// Tasks that live as long as a store.
