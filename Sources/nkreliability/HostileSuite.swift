@@ -15,21 +15,24 @@ struct HostileSuite: ParsableCommand {
     @Option(help: "Times the whole request set is sent (default 5; 1 with --quick).")
     var rounds: Int?
 
+    @Option(help: "Serve from this empty store instead of a new SQLite file (postgres://USER@HOST:PORT/DB).")
+    var store: String?
+
     func run() throws {
         let rounds = self.rounds ?? (options.quick ? 1 : 5)
         let start = Date()
         let folder = try TemporaryFolder("nk-hostile")
         defer { folder.remove() }
-        let database = folder.path("server.sqlite")
+        let database = store.map { ["--store", $0] } ?? ["--db", folder.path("server.sqlite")]
         func admin(_ arguments: [String]) throws -> CommandResult {
-            try runCommand(TestPaths.nkserver, arguments + ["--db", database])
+            try runCommand(TestPaths.nkserver, arguments + database)
         }
         guard try admin(["import"] + TestPaths.sampleCorpus.map(\.path)).succeeded else {
             throw HarnessError("cannot import the samples")
         }
         let token = try admin(["user", "add", "mallory"]).output
         let server = try BackgroundProcess(
-            TestPaths.nkserver, ["serve", "--db", database, "--port", "0", "--rate-limit", "0"])
+            TestPaths.nkserver, ["serve"] + database + ["--port", "0", "--rate-limit", "0"])
         defer { server.stop(signal: SIGKILL) }
         let line = try server.firstLine()
         guard let port = Int(line.split(separator: ":").last ?? "") else { throw HarnessError("no port in \(line)") }
@@ -88,7 +91,7 @@ struct HostileSuite: ParsableCommand {
     }
 
     /// Hostile dump files through `nkserver import` (on the served database); returns the crashes.
-    private func attackImporter(database: String, folder: TemporaryFolder) throws -> (crashes: Int, files: Int) {
+    private func attackImporter(database: [String], folder: TemporaryFolder) throws -> (crashes: Int, files: Int) {
         let valid = try String(contentsOf: TestPaths.sampleCorpus[0], encoding: .utf8)
         var files: [Data] = [
             Data([0xFF, 0xFE, 0x00, 0xC3, 0x28, 0x0A]) + Data(valid.utf8),
@@ -107,7 +110,7 @@ struct HostileSuite: ParsableCommand {
             let path = folder.path("hostile-\(index).txt")
             try data.write(to: URL(fileURLWithPath: path))
             let started = Date()
-            let result = try runCommand(TestPaths.nkserver, ["import", path, "--db", database], timeout: 300)
+            let result = try runCommand(TestPaths.nkserver, ["import", path] + database, timeout: 300)
             if ProcessInfo.processInfo.environment["NKRELIABILITY_VERBOSE"] != nil {
                 FileHandle.standardError.write(
                     Data("import \(index): \(result.status) \(milliseconds(since: started)) ms\n".utf8))
