@@ -86,6 +86,45 @@ struct StorePushTests {
         #expect(held.first?.editor == "alice")
     }
 
+    /// One push that builds on itself: a new post, a note quoting it, an edit of that note, a
+    /// concurrent edit, and a replay. PostgreSQL decides a whole batch in memory before it writes;
+    /// each version must still see the ones before it, as on SQLite.
+    @Test(arguments: StoreKind.available)
+    func aPushSeesItsOwnEarlierVersions(_ kind: StoreKind) async throws {
+        let fixture = try await StoreFixture(kind)
+        let (alice, _) = try await fixture.user("alice")
+        var post = Sample.post
+        post.title = "A post pushed with its notes"
+        post.id = PostID.derived(category: post.category, title: post.title)
+        let note = try Sample.annotation(post: post, note: "first")
+        var edit = note
+        edit.note = "second"
+        var other = note
+        other.note = "concurrent"
+
+        let results = try await fixture.store.push(
+            user: alice, replica: ReplicaID("ra"),
+            versions: [
+                Sample.postVersion(["ra": 1], post: post),
+                Sample.annotationVersion(note, ["ra": 1]),
+                Sample.annotationVersion(edit, ["ra": 2]),
+                Sample.annotationVersion(other, ["ra": 1, "rb": 1]),
+                Sample.annotationVersion(note, ["ra": 1]),
+            ])
+
+        #expect(results.map(\.status) == [.applied, .applied, .applied, .conflict, .unchanged])
+        let held = try await fixture.store.record(user: alice, type: .annotation, id: note.id.rawValue)
+        #expect(held.map(\.version.canonical) == ["ra:1,rb:1", "ra:2"])
+        let notes = held.compactMap { version -> String? in
+            if case .annotation(let annotation) = version.body { return annotation.note }
+            return nil
+        }
+        #expect(notes == ["concurrent", "second"])
+        let page = try await fixture.store.changes(user: alice, since: 0, limit: 100)
+        #expect(page.changes.count == 3)
+        #expect(page.changes.map(\.seq) == page.changes.map(\.seq).sorted())
+    }
+
     /// PostgreSQL refuses text holding NUL (SQLite would keep it): a NUL in a pushed id or text is
     /// a rejected item and a NUL in a requested id is `not_found`, on both stores, never a 5xx.
     /// (Found by schemathesis against a PostgreSQL-backed server: the frontier was read before the
