@@ -41,7 +41,7 @@ struct ProgramRun: CustomStringConvertible {
         process.standardError = errHandle
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        let deadline = Date().addingTimeInterval(timeout)
+        let deadline = Date().addingTimeInterval(timeout * harnessTimeScale)  // NK_TIME_SCALE (sanitizers)
         var hung = false
         while process.isRunning {
             if Date() > deadline {
@@ -52,9 +52,11 @@ struct ProgramRun: CustomStringConvertible {
             }
             Thread.sleep(forTimeInterval: 0.005)
         }
+        // Lets Foundation free the ended Process: on Linux only waitUntilExit() drops the run loop source
+        // that retains it (see `release` in Tests/NKTestSupport/ChildProcess.swift). Returns at once.
+        process.waitUntilExit()
         return ProgramRun(
             status: process.terminationStatus, crashed: hung || process.terminationReason == .uncaughtSignal,
-            stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
-            stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+            stdout: capturedText(out), stderr: capturedText(err))
     }
 }
