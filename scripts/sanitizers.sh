@@ -9,6 +9,9 @@
 #
 #   scripts/sanitizers.sh [thread|address|all] [extra swift test args, e.g. --filter NKServerTests]
 #
+# NK_TIME_SCALE (default 4 here) multiplies the harness's time limits. The quick disk-fault test, opt-in
+# in the normal run, is part of this one (NK_DISK_FAULT_TESTS=1); under AddressSanitizer it runs in a
+# second pass without leak checking (see below).
 # Reports go to files (`log_path`) in a temporary folder whose path is printed, one per process that
 # reported, so a report from a child whose stderr a test swallows still fails the run.
 set -euo pipefail
@@ -75,37 +78,62 @@ for sanitizer in "${sanitizers[@]}"; do
     tsan_options="$common:halt_on_error=0:exitcode=66:second_deadlock_stack=1"
     tsan_options+=":suppressions=$root/scripts/sanitizers/tsan.supp"
     # AddressSanitizer stops at the first error (the default, and all it can do without
-    # -fsanitize-recover). Leak checking at exit is on; the suppressions name only leaks inside the
-    # test libraries themselves (scripts/sanitizers/lsan.supp).
+    # -fsanitize-recover). Leak checking at exit is on; scripts/sanitizers/lsan.supp names only leaks
+    # inside XCTest and HummingbirdTesting and the Swift runtime's weak-reference false positive, each
+    # with its evidence.
     asan_options="$common:halt_on_error=1:detect_leaks=1:strict_string_checks=1"
     asan_options+=":check_initialization_order=1:detect_stack_use_after_return=1"
 
-    echo "testing with --sanitize=$sanitizer (reports: $reports)" >&2
-    start=$SECONDS
-    status=0
     # --no-parallel: as scripts/test.sh, for the same reason (blocking waits on child processes).
     # NK_TIME_SCALE: the harness's time limits (runCommand timeouts, client-kill's quick bound) x4,
     # because everything runs 5-20 times slower (Tests/NKTestSupport/ChildProcess.swift).
-    SWIFT_BACKTRACE=enable=no NK_BIN_DIR="$bin" NK_TIME_SCALE="${NK_TIME_SCALE:-4}" \
-        TSAN_OPTIONS="$tsan_options" ASAN_OPTIONS="$asan_options" \
-        LSAN_OPTIONS="suppressions=$root/scripts/sanitizers/lsan.supp:print_suppressions=0" \
-        swift test --skip-build --no-parallel --sanitize="$sanitizer" --scratch-path "$scratch" "$@" \
-        2>&1 | tee "$work/$short-test.log" || status=$?
+    run_tests() { # LOG ASAN_OPTIONS [swift test args...]
+        local log="$1" asan="$2"
+        shift 2
+        local status=0
+        SWIFT_BACKTRACE=enable=no NK_BIN_DIR="$bin" NK_TIME_SCALE="${NK_TIME_SCALE:-4}" NK_DISK_FAULT_TESTS=1 \
+            TSAN_OPTIONS="$tsan_options" ASAN_OPTIONS="$asan" \
+            LSAN_OPTIONS="suppressions=$root/scripts/sanitizers/lsan.supp:print_suppressions=0" \
+            swift test --skip-build --no-parallel --sanitize="$sanitizer" --scratch-path "$scratch" "$@" \
+            2>&1 | tee "$log" || status=$?
+        # Swift Testing's summary: "Test run with N tests in M suites passed|failed after S seconds ...".
+        local summary
+        summary="$(grep -E "Test run with [0-9]+ tests? " "$log" | tail -1 || true)"
+        [ -n "$summary" ] || status=1
+        tests=$((tests + $(sed -nE 's/.*Test run with ([0-9]+) tests?.*/\1/p' <<<"$summary")+0))
+        failed_tests=$((failed_tests + $(grep -cE "^✘ Test .* failed after" "$log" || true)))
+        skipped_tests=$((skipped_tests + $(grep -cE "Test .*\) skipped" "$log" || true)))
+        [ "$status" -eq 0 ] || exit_status=$status
+    }
+    tests=0 failed_tests=0 skipped_tests=0 exit_status=0
+    echo "testing with --sanitize=$sanitizer (reports: $reports)" >&2
+    start=$SECONDS
+    fiu_test="ReliabilityQuickTests/injectedDiskFaultsLoseNothingAcknowledgedAndRebuildNothing"
+    if [ "$sanitizer" = address ] && [ $# -eq 0 ]; then
+        # The disk-fault test runs in a second pass without leak checking (AddressSanitizer still
+        # checks every memory access): with detect_leaks=1, libfiu's preload cannot apply its
+        # `enable_stack_by_name` rule (SQLite's `open` failing only under sqlite3_step): every program
+        # started with it prints "fiu_run_preload: Error applying FIU_ENABLE commands: Error in
+        # enable_stack_by_name" (3 of 3 sanitized nkclient runs; 0 of 3 with detect_leaks=0), which
+        # the suite rightly counts as an unclear error.
+        run_tests "$work/$short-test.log" "$asan_options" --skip "$fiu_test"
+        echo "testing $fiu_test with --sanitize=address, detect_leaks=0" >&2
+        run_tests "$work/$short-test-fiu.log" "$asan_options:detect_leaks=0" --filter "$fiu_test"
+    else
+        run_tests "$work/$short-test.log" "$asan_options" "$@"
+    fi
     test_seconds=$((SECONDS - start))
 
-    # Swift Testing's summary: "Test run with N tests in M suites passed|failed after S seconds ...".
-    summary="$(grep -E "Test run with [0-9]+ tests? " "$work/$short-test.log" | tail -1 || true)"
-    tests="$(sed -nE 's/.*Test run with ([0-9]+) tests?.*/\1/p' <<<"$summary")"
-    issues="$(sed -nE 's/.* with ([0-9]+) issues?.*/\1/p' <<<"$summary")"
     report_files=()
     for file in "$reports"/*; do
         [ -s "$file" ] && report_files+=("$file")
     done
-    echo "suite=sanitizers sanitizer=$sanitizer tests=${tests:-0} issues=${issues:-0}" \
-        "exit=$status reports=${#report_files[@]} build_seconds=$build_seconds test_seconds=$test_seconds"
-    if [ "$status" -ne 0 ] || [ -z "$summary" ] || [ ${#report_files[@]} -gt 0 ]; then
+    echo "suite=sanitizers sanitizer=$sanitizer tests=$tests failed=$failed_tests skipped=$skipped_tests" \
+        "exit=$exit_status reports=${#report_files[@]} build_seconds=$build_seconds test_seconds=$test_seconds"
+    if [ "$exit_status" -ne 0 ] || [ "$failed_tests" -ne 0 ] || [ ${#report_files[@]} -gt 0 ]; then
         failed=1
-        echo "error: the $sanitizer run failed (exit $status, ${#report_files[@]} processes reported)" >&2
+        echo "error: the $sanitizer run failed (exit $exit_status, $failed_tests tests failed," \
+            "${#report_files[@]} processes reported)" >&2
         for file in "${report_files[@]}"; do
             echo "--- $file" >&2
             grep -E "^(WARNING: ThreadSanitizer|==[0-9]+==ERROR|SUMMARY|    #[0-9] )" "$file" | head -30 >&2 || true

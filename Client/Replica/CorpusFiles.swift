@@ -39,7 +39,7 @@ public enum CorpusFiles {
         guard !isDirectory.boolValue else {
             throw ClientError(.invalidInput, "\(path): is a directory, not a corpus file")
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = FileContents.read(atPath: path) else {
             throw ClientError(.invalidInput, "\(path): cannot be read (check its permissions)")
         }
         guard let text = String(data: data, encoding: .utf8) else {

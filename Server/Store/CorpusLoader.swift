@@ -43,7 +43,7 @@ public enum CorpusLoader {
         guard !isDirectory.boolValue else {
             throw ServerError(.unreadableFile, "\(path): is a directory, not a corpus file")
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = FileContents.read(atPath: path) else {
             throw ServerError(.unreadableFile, "\(path): cannot be read (check its permissions)")
         }
         guard let text = String(data: data, encoding: .utf8) else {

@@ -117,7 +117,7 @@ struct MeasuredRun {
         while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
         let seconds = Date().timeIntervalSince(start)
         let exited = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+        let text = capturedText(output)
         return MeasuredRun(status: exited, stdout: text, seconds: seconds, peakRSSBytes: Int(usage.ru_maxrss) * 1024)
     }
 }

@@ -125,7 +125,8 @@ final class DiskFaultHarness {
         let all = launcher + client
         let run = try ProgramRun.run(
             all[0], Array(all.dropFirst()),
-            environment: ["NKCLIENT_HOME": laptops[index].researcher.home.url.path, "SWIFT_BACKTRACE": "enable=no"])
+            environment: ["NKCLIENT_HOME": laptops[index].researcher.home.url.path, "SWIFT_BACKTRACE": "enable=no"],
+            onHang: hangReport)
         judge(run, what: "nkclient \(arguments[0])")
         if faults {
             tally.clientCommands += 1
@@ -139,6 +140,24 @@ final class DiskFaultHarness {
         }
         checkIdentity(index)
         return run
+    }
+
+    /// What a hung `nkclient` and the server were doing at that moment, for the report: where the
+    /// client's and the server's threads waited, and whether the server answered `GET /v1/me` (a
+    /// database read) within 10 s. Tells a server that stopped answering from a client that hung.
+    private func hangReport(_ pid: Int32) -> String {
+        var report = "nkclient " + ProgramRun.threadStates(of: pid)
+        guard let serverPID = server.process?.pid, server.isRunning else { return report + "; no server running" }
+        let started = Date()
+        let answer = try? runCommand(
+            URL(fileURLWithPath: "/usr/bin/curl"),
+            [
+                "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "10", "-H",
+                "Authorization: Bearer \(probeToken)", server.url + "/v1/me",
+            ], timeout: 20)
+        let milliseconds = Int(Date().timeIntervalSince(started) * 1000)
+        report += "; GET /v1/me: \(answer.map { $0.stdout } ?? "no answer") after \(milliseconds) ms"
+        return report + "; nkserver " + ProgramRun.threadStates(of: serverPID)
     }
 
     private func judge(_ run: ProgramRun, what: String) {

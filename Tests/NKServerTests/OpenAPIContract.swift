@@ -14,7 +14,7 @@ enum OpenAPIContract {
     /// The served document, parsed afresh (a `[String: Any]` is not `Sendable`, so it is not cached).
     static var document: [String: Any] {
         guard let data = OpenAPIDocument.data,
-            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+            let object = try? JSONSerialization.jsonObject(with: Data(data)) as? [String: Any]
         else { return [:] }
         return object
     }
