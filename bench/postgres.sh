@@ -30,7 +30,7 @@ ARGS=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --json) JSON_OUT=${2:?--json needs a file}; shift ;;
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) ARGS+=("$1") ;;
   esac
   shift
