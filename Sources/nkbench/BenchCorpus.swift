@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import NKProtocol
 
 /// The benchmark's synthetic corpus: posts in the blog-dump format, and annotations of about 300
@@ -82,55 +81,5 @@ struct BenchCorpus: Sendable {
         return Annotation(
             id: id, postId: posts[post].id, anchor: anchor, note: note, tags: Self.tags(index), visibility: .shared,
             author: author, createdAt: date, updatedAt: date)
-    }
-}
-
-/// Writes annotations straight into a stopped server's database, as its own push would store them
-/// (same columns, same JSON encoder), in transactions of 10,000 rows: the fast way to build a server
-/// that holds 100k or 1M annotations before a pull or delta measurement.
-struct DirectLoader {
-    let corpus: BenchCorpus
-    let databasePath: String
-    let author: String
-    let replica: ReplicaID
-    let salt: Int
-
-    func load(count: Int) throws {
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(10)
-        let pool = try DatabasePool(path: databasePath, configuration: configuration)
-        let encoder = Wire.makeEncoder()
-        let vector = VersionVector([replica: 1])
-        let vectorJSON = String(decoding: try encoder.encode(vector), as: UTF8.self)
-        let date = Date(timeIntervalSince1970: 1_710_000_000)
-        try pool.write { db in
-            let userId = try Int64.fetchOne(db, sql: "SELECT id FROM users WHERE name = ?", arguments: [author])
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO replicas (id, userId, firstSeenAt) VALUES (?, ?, ?)",
-                arguments: [replica.rawValue, userId, date])
-        }
-        var next = 0
-        while next < count {
-            let end = min(count, next + 10_000)
-            try pool.write { db in
-                let statement = try db.makeStatement(
-                    sql: """
-                        INSERT INTO versions (recordType, recordId, vector, vectorJSON, deleted, editor, author,
-                            visibility, postId, body, storedAt)
-                        VALUES ('annotation', ?, ?, ?, 0, ?, ?, 'shared', ?, ?, ?)
-                        """)
-                for index in next..<end {
-                    let id = BenchCorpus.annotationID(salt: salt, index: index)
-                    let annotation = try corpus.annotation(
-                        id: id, index: index, author: author, note: BenchCorpus.note(index), date: date)
-                    let body = String(decoding: try encoder.encode(annotation), as: UTF8.self)
-                    try statement.execute(arguments: [
-                        id.rawValue, vector.canonical, vectorJSON, author, author, annotation.postId.rawValue, body,
-                        date,
-                    ])
-                }
-            }
-            next = end
-        }
     }
 }

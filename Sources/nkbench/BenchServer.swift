@@ -1,47 +1,73 @@
 import Foundation
 import NKTestSupport
 
-/// A real `nkserver serve` process on an ephemeral port of 127.0.0.1, with its database in a
-/// temporary folder, plus the admin commands and the /proc figures the benchmark reads.
+/// Real `nkserver serve` processes on ephemeral ports of 127.0.0.1 over one store: a SQLite file in
+/// a temporary folder, or a fresh PostgreSQL database (dropped at the end) that several instances
+/// may serve at once; plus the admin commands and the /proc figures the benchmark reads.
 final class BenchServer: @unchecked Sendable {
     let binary: URL
     let folder: TemporaryFolder
-    let databasePath: String
-    private(set) var url = ""
-    private var process: BackgroundProcess?
+    let store: BenchStore
+    /// The base URLs of the running instances, in start order.
+    private(set) var urls: [String] = []
+    private var processes: [BackgroundProcess] = []
 
-    /// Makes the folder; the database is created by the first admin command or by `start()`.
-    init(binary: URL, label: String) throws {
+    /// Makes the folder, and the PostgreSQL database for `.postgres`; the schema is created by the
+    /// first admin command or by `start()`.
+    init(binary: URL, label: String, kind: BenchStoreKind) throws {
         self.binary = binary
         folder = try TemporaryFolder("nkbench-\(label)")
-        databasePath = folder.path("server.sqlite")
-    }
-
-    /// Starts `nkserver serve --port 0` and waits for its `listening on` line.
-    func start() throws {
-        let process = try BackgroundProcess(
-            binary, ["serve", "--db", databasePath, "--host", "127.0.0.1", "--port", "0", "--log-level", "error"])
-        let line = try process.firstLine()
-        guard line.hasPrefix("listening on http://127.0.0.1:") else {
-            process.stop(signal: SIGKILL)
-            throw HarnessError("unexpected first line from nkserver: \(line)")
+        switch kind {
+        case .sqlite: store = .sqlite(path: folder.path("server.sqlite"))
+        case .postgres:
+            do {
+                store = .postgres(url: try TestPostgres.createDatabase())
+            } catch {
+                folder.remove()
+                throw error
+            }
         }
-        url = String(line.dropFirst("listening on ".count))
-        self.process = process
     }
 
-    /// The server's process id (0 when stopped).
-    var pid: Int32 { process?.pid ?? 0 }
+    /// The SQLite file (nil on PostgreSQL).
+    var databasePath: String? {
+        if case .sqlite(let path) = store { return path }
+        return nil
+    }
+
+    /// The first instance's base URL.
+    var url: String { urls.first ?? "" }
+
+    /// Starts `instances` `nkserver serve --port 0` processes on the store, each waited for until
+    /// its `listening on` line.
+    func start(instances: Int = 1) throws {
+        for _ in 0..<instances {
+            let process = try BackgroundProcess(
+                binary,
+                ["serve"] + store.arguments + ["--host", "127.0.0.1", "--port", "0", "--log-level", "error"])
+            let line = try process.firstLine()
+            guard line.hasPrefix("listening on http://127.0.0.1:") else {
+                process.stop(signal: SIGKILL)
+                throw HarnessError("unexpected first line from nkserver: \(line)")
+            }
+            urls.append(String(line.dropFirst("listening on ".count)))
+            processes.append(process)
+        }
+    }
+
+    /// The first instance's process id (0 when stopped).
+    var pid: Int32 { processes.first?.pid ?? 0 }
 
     func stop() {
-        process?.stop()
-        process = nil
+        processes.forEach { $0.stop() }
+        processes = []
+        urls = []
     }
 
-    /// Runs `nkserver ARGS --db DB` and returns its stdout; throws when it fails.
+    /// Runs `nkserver ARGS` on the store and returns its stdout; throws when it fails.
     @discardableResult
     func admin(_ arguments: [String]) throws -> String {
-        let result = try runCommand(binary, arguments + ["--db", databasePath], timeout: 600)
+        let result = try runCommand(binary, arguments + store.arguments, timeout: 600)
         guard result.succeeded else { throw HarnessError("nkserver \(arguments.first ?? "") failed: \(result)") }
         return result.output
     }
@@ -49,28 +75,52 @@ final class BenchServer: @unchecked Sendable {
     /// Creates a user and returns its token.
     func addUser(_ name: String) throws -> String { try admin(["user", "add", name]) }
 
-    /// user + system CPU seconds the server has used so far.
+    /// user + system CPU seconds the first instance has used so far.
     func cpuSeconds() -> Double { ProcStat.cpuSeconds(pid: pid) }
 
-    /// The server's peak resident set (VmHWM), in bytes.
+    /// user + system CPU seconds of each instance so far, in start order.
+    func cpuSecondsPerInstance() -> [Double] { processes.map { ProcStat.cpuSeconds(pid: $0.pid) } }
+
+    /// The first instance's peak resident set (VmHWM), in bytes.
     func peakRSSBytes() -> Int { ProcStat.peakRSSBytes(pid: pid) }
 
+    /// Each instance's peak resident set, in bytes, in start order.
+    func peakRSSBytesPerInstance() -> [Int] { processes.map { ProcStat.peakRSSBytes(pid: $0.pid) } }
+
     deinit {
-        process?.stop(signal: SIGKILL)
+        processes.forEach { $0.stop(signal: SIGKILL) }
+        if case .postgres(let url) = store { TestPostgres.dropDatabase(url) }
         folder.remove()
     }
 }
 
 /// Figures of a running process from /proc.
 enum ProcStat {
-    static func cpuSeconds(pid: Int32) -> Double {
+    /// user + system CPU seconds of `pid`; with `reapedChildren`, also those of the children it has
+    /// waited for (cutime, cstime).
+    static func cpuSeconds(pid: Int32, reapedChildren: Bool = false) -> Double {
+        guard let fields = fields(pid), fields.count > 14 else { return 0 }
+        // After the command: state is field 0, ppid 1, utime 11, stime 12, cutime 13, cstime 14.
+        let ticks = (reapedChildren ? 11...14 : 11...12).compactMap { Double(fields[$0]) }.reduce(0, +)
+        return ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// The fields of /proc/PID/stat after the command name.
+    static func fields(_ pid: Int32) -> [Substring]? {
         guard pid > 0, let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
             let close = text.lastIndex(of: ")")
-        else { return 0 }
-        let fields = text[text.index(after: close)...].split(separator: " ")
-        // After the command: state is field 0, utime field 11, stime field 12.
-        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
-        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+        else { return nil }
+        return text[text.index(after: close)...].split(separator: " ")
+    }
+
+    /// CPU seconds of a process tree one level deep: `pid`, the children it has reaped, and the
+    /// children alive now. PostgreSQL's postmaster forks one process per connection, so this is
+    /// the whole server's CPU.
+    static func treeCPUSeconds(pid: Int32) -> Double {
+        let children = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap {
+            Int32($0)
+        }.filter { child in fields(child).map { $0.count > 1 && $0[1] == Substring(String(pid)) } ?? false }
+        return cpuSeconds(pid: pid, reapedChildren: true) + children.map { cpuSeconds(pid: $0) }.reduce(0, +)
     }
 
     static func peakRSSBytes(pid: Int32) -> Int {

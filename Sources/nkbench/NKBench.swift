@@ -13,6 +13,8 @@ struct BenchSettings: Sendable {
     var noopRounds: Int
     var researchers: Int
     var duration: Double
+    var store: BenchStoreKind
+    var servers: Int
     var serverBinary: URL
     var clientBinary: URL
 }
@@ -59,8 +61,21 @@ struct NKBench: AsyncParsableCommand {
     @Option(help: "Seconds the researchers push and pull concurrently.")
     var duration: Double?
 
-    @Option(help: "Workloads to run, comma-separated: push, pull, delta, noop, many (default: all).")
+    @Option(
+        help: "Workloads to run, comma-separated: push, pull, delta, noop, many (default: all; with --servers 2: many)."
+    )
     var only: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "The servers' store: sqlite (a file each) or postgres (a fresh database each on NK_POSTGRES_URL's server).",
+            valueName: "sqlite|postgres"))
+    var store: BenchStoreKind = .sqlite
+
+    @Option(
+        help: "nkserver instances on one PostgreSQL database for the many-researchers workload (researchers alternate)."
+    )
+    var servers = 1
 
     @Option(help: "The nkserver binary (default: beside nkbench).")
     var serverBinary: String?
@@ -75,6 +90,11 @@ struct NKBench: AsyncParsableCommand {
         if let sizes = deltaSizes, sizes.split(separator: ",").contains(where: { Int($0).map { $0 < 1 } ?? true }) {
             throw ValidationError("--delta-sizes takes positive whole numbers separated by commas")
         }
+        if servers < 1 { throw ValidationError("--servers must be at least 1") }
+        if servers > 1 && store != .postgres {
+            throw ValidationError(
+                "--servers \(servers) needs --store postgres: only PostgreSQL is shared by several nkserver processes")
+        }
     }
 
     func settings() -> BenchSettings {
@@ -87,17 +107,23 @@ struct NKBench: AsyncParsableCommand {
                 ?? (quick ? [200, annotationCount] : [10_000, annotationCount]),
             changes: changes ?? (quick ? 20 : 100), deltaRounds: deltaRounds ?? (quick ? 2 : 5),
             noopRounds: noopRounds ?? (quick ? 5 : 20), researchers: researchers ?? (quick ? 4 : 16),
-            duration: duration ?? (quick ? 1.5 : 10),
+            duration: duration ?? (quick ? 1.5 : 10), store: store, servers: servers,
             serverBinary: serverBinary.map { URL(fileURLWithPath: $0) } ?? beside.appendingPathComponent("nkserver"),
             clientBinary: clientBinary.map { URL(fileURLWithPath: $0) } ?? beside.appendingPathComponent("nkclient"))
     }
 
     func run() async throws {
+        if store == .postgres && !TestPostgres.isAvailable {
+            note(BenchStoreKind.missingPostgres)
+            throw ExitCode(2)
+        }
         let settings = settings()
-        let selected = Set((only ?? "push,pull,delta,noop,many").split(separator: ",").map(String.init))
+        let selected = Set(
+            (only ?? (servers > 1 ? "many" : "push,pull,delta,noop,many")).split(separator: ",").map(String.init))
         let workloads = Workloads(options: settings, corpus: BenchCorpus(posts: settings.posts))
         var results: [String: Any] = [
-            "machine": Self.machine(), "quick": quick, "build": Self.buildKind,
+            "machine": Self.machine(), "quick": quick, "build": Self.buildKind, "store": store.rawValue,
+            "servers": servers,
         ]
         if selected.contains("push") {
             note("push: \(settings.push) annotations…")
@@ -150,7 +176,7 @@ struct NKBench: AsyncParsableCommand {
             loadedForPull.readerFolder.remove()
         }
         if selected.contains("many") {
-            note("many researchers: \(settings.researchers) for \(settings.duration) s…")
+            note("many researchers: \(settings.researchers) for \(settings.duration) s on \(servers) server(s)…")
             results["manyResearchers"] = try await workloads.manyResearchers()
         }
         results["targets"] = Self.targets(results)
@@ -204,3 +230,5 @@ struct NKBench: AsyncParsableCommand {
         return targets
     }
 }
+
+extension BenchStoreKind: ExpressibleByArgument {}

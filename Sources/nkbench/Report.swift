@@ -3,7 +3,10 @@ import Foundation
 /// The readable table printed on stderr beside the JSON.
 enum Report {
     static func table(_ results: [String: Any]) -> String {
-        var lines = ["", "workload              figure                                   value        vs SQLite"]
+        var lines = [
+            "", "store: \(results["store"] ?? "sqlite"), servers for many researchers: \(results["servers"] ?? 1)",
+            "workload              figure                                   value        vs SQLite",
+        ]
         func row(_ workload: String, _ figure: String, _ value: String, _ ratio: Any? = nil) {
             let ratioText = (ratio as? Double).map { String(format: "%.2f×", $0) } ?? ""
             lines.append(
@@ -24,6 +27,9 @@ enum Report {
                 "push", "records/s, push phase only", number(push["pushPhaseRecordsPerSecond"], "%.0f"),
                 push["pushPhaseRatioToSQLite"])
             row("push", "server CPU s per 10k records", number(push["serverCPUSecondsPer10k"], "%.2f"))
+            if let postgres = push["postgresCPUSecondsPer10k"] {
+                row("push", "PostgreSQL CPU s per 10k records", number(postgres, "%.2f"))
+            }
         }
         if let pull = results["initialPull"] as? [String: Any] {
             row(
@@ -48,6 +54,11 @@ enum Report {
                 number((many["p50Seconds"] as? Double).map { $0 * 1000 }) + " / "
                     + number((many["p99Seconds"] as? Double).map { $0 * 1000 }))
             row("many researchers", "server peak RSS MB", number(many["serverPeakRSSMB"]))
+            let cpu = (many["serverCPUSeconds"] as? [Double] ?? []).map { number($0, "%.2f") }
+            row("many researchers", "server CPU s, each instance", cpu.joined(separator: " + "))
+            if let postgres = many["postgresCPUSeconds"] {
+                row("many researchers", "PostgreSQL CPU s", number(postgres, "%.2f"))
+            }
             row("many researchers", "failures / converged", "\(number(many["failures"])) / \(many["converged"] ?? "-")")
         }
         if let targets = results["targets"] as? [String: Any] {

@@ -24,7 +24,7 @@ struct Workloads {
 
     func push() async throws -> [String: Any] {
         let count = options.push
-        let server = try BenchServer(binary: options.serverBinary, label: "push")
+        let server = try BenchServer(binary: options.serverBinary, label: "push", kind: options.store)
         let token = try server.addUser("pusher")
         try server.admin(["import", try corpus.writeDump(in: server.folder.url)])
         try server.start()
@@ -44,44 +44,51 @@ struct Workloads {
         let clock = PhaseClock()
         pusher.engine.progress = clock
         let cpuBefore = server.cpuSeconds()
+        let postgresBefore = options.store.postgresCPUSeconds()
         let start = Date()
         let (summary, seconds) = try await pusher.sync()
         let serverCPU = server.cpuSeconds() - cpuBefore
+        let postgresCPU = options.store.postgresCPUSeconds().flatMap { after in postgresBefore.map { after - $0 } }
         let pushSeconds = clock.pushEnded.map { $0.timeIntervalSince(start) } ?? seconds
-        let stored = try await DatabaseQueue(path: server.databasePath).read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM versions WHERE recordType = 'annotation'") ?? 0
-        }
-        let floor = try SQLiteFloor.server(from: server.databasePath, serverBinary: options.serverBinary)
-        let bodyBytes = try await DatabaseQueue(path: server.databasePath).read { db in
-            try Double.fetchOne(db, sql: "SELECT AVG(LENGTH(body)) FROM versions WHERE recordType = 'annotation'") ?? 0
+        let (stored, bodyLength) = try await server.store.storedAnnotations()
+        // The floor is SQLite's: on PostgreSQL the figures are compared with the SQLite run's instead.
+        let floor = try server.databasePath.map {
+            try SQLiteFloor.server(from: $0, serverBinary: options.serverBinary)
         }
         let rate = Double(count) / seconds
-        return [
-            "records": count, "pushed": summary.pushed, "stored": stored, "rejected": summary.rejections.count,
-            "averageBodyBytes": rounded(bodyBytes, 0), "seconds": rounded(seconds),
-            "recordsPerSecond": rounded(rate, 1), "pushPhaseSeconds": rounded(pushSeconds),
+        var figures: [String: Any] = [
+            "store": server.store.kind.rawValue, "records": count, "pushed": summary.pushed, "stored": stored,
+            "rejected": summary.rejections.count, "averageBodyBytes": rounded(bodyLength, 0),
+            "seconds": rounded(seconds), "recordsPerSecond": rounded(rate, 1), "pushPhaseSeconds": rounded(pushSeconds),
             "pushPhaseRecordsPerSecond": rounded(Double(count) / pushSeconds, 1),
             "serverCPUSeconds": rounded(serverCPU, 3),
             "serverCPUSecondsPer10k": rounded(serverCPU * 10_000 / Double(count), 3),
             "offlineCreateSeconds": rounded(createSeconds, 3),
-            "sqliteFloorRecordsPerSecond": rounded(floor.rowsPerSecond, 1),
-            "sqliteFloorSeconds": rounded(floor.seconds),
-            "ratioToSQLite": rounded(rate / floor.rowsPerSecond),
-            "pushPhaseRatioToSQLite": rounded(Double(count) / pushSeconds / floor.rowsPerSecond),
         ]
+        if let postgresCPU {
+            figures["postgresCPUSeconds"] = rounded(postgresCPU, 3)
+            figures["postgresCPUSecondsPer10k"] = rounded(postgresCPU * 10_000 / Double(count), 3)
+        }
+        if let floor {
+            figures["sqliteFloorRecordsPerSecond"] = rounded(floor.rowsPerSecond, 1)
+            figures["sqliteFloorSeconds"] = rounded(floor.seconds)
+            figures["ratioToSQLite"] = rounded(rate / floor.rowsPerSecond)
+            figures["pushPhaseRatioToSQLite"] = rounded(Double(count) / pushSeconds / floor.rowsPerSecond)
+        }
+        return figures
     }
 
     // MARK: Loading
 
     /// A server with the corpus and `count` annotations written straight into its database, started.
     func loadedServer(annotations count: Int, salt: Int) throws -> LoadedServer {
-        let server = try BenchServer(binary: options.serverBinary, label: "loaded-\(count)")
+        let server = try BenchServer(binary: options.serverBinary, label: "loaded-\(count)", kind: options.store)
         let loaderToken = try server.addUser("loader")
         let readerToken = try server.addUser("reader")
         try server.admin(["import", try corpus.writeDump(in: server.folder.url)])
         let loaderReplica = ReplicaID("bench-loader-\(salt)")
         try DirectLoader(
-            corpus: corpus, databasePath: server.databasePath, author: "loader", replica: loaderReplica, salt: salt
+            corpus: corpus, store: server.store, author: "loader", replica: loaderReplica, salt: salt
         ).load(count: count)
         try server.start()
         return LoadedServer(
@@ -176,12 +183,7 @@ struct Workloads {
             requests.append(reader.transport.requests - before)
             pulled += summary.pulled + summary.pushed
         }
-        let plan = try await DatabaseQueue(path: loaded.server.databasePath).read { db in
-            try Row.fetchAll(
-                db, sql: "EXPLAIN QUERY PLAN SELECT * FROM versions WHERE seq > ? ORDER BY seq LIMIT ?",
-                arguments: [Int64.max - 1, 501]
-            ).map { $0["detail"] as String? ?? "" }
-        }
+        let plan = try await loaded.server.store.changesQueryPlan()
         return [
             "annotations": loaded.annotations, "rounds": options.noopRounds, "changed": pulled,
             "requests": requests.max() ?? 0, "requestsMin": requests.min() ?? 0,
@@ -194,22 +196,25 @@ struct Workloads {
 
     func manyResearchers() async throws -> [String: Any] {
         let small = BenchCorpus(posts: min(corpus.postCount, 50))
-        let server = try BenchServer(binary: options.serverBinary, label: "many")
+        let server = try BenchServer(binary: options.serverBinary, label: "many", kind: options.store)
         var tokens: [String] = []
         for index in 0..<options.researchers { tokens.append(try server.addUser("researcher\(index)")) }
         try server.admin(["import", try small.writeDump(in: server.folder.url)])
-        try server.start()
+        try server.start(instances: options.servers)
         defer { server.stop() }
         let folder = try TemporaryFolder("nkbench-many")
         defer { folder.remove() }
         var replicas: [BenchReplica] = []
         for index in 0..<options.researchers {
             let replica = try BenchReplica(
-                folder: folder.url.appendingPathComponent("r\(index)"), server: server.url, token: tokens[index],
+                folder: folder.url.appendingPathComponent("r\(index)"), server: server.urls[index % server.urls.count],
+                token: tokens[index],
                 user: "researcher\(index)")
             _ = try await replica.sync()
             replicas.append(replica)
         }
+        let cpuBefore = server.cpuSecondsPerInstance()
+        let postgresBefore = options.store.postgresCPUSeconds()
         let deadline = Date().addingTimeInterval(options.duration)
         let start = Date()
         let outcomes = try await withThrowingTaskGroup(of: ResearcherOutcome.self) { group in
@@ -221,6 +226,8 @@ struct Workloads {
             return all
         }
         let elapsed = Date().timeIntervalSince(start)
+        let cpu = zip(server.cpuSecondsPerInstance(), cpuBefore).map { rounded($0 - $1, 3) }
+        let postgresCPU = options.store.postgresCPUSeconds().flatMap { after in postgresBefore.map { after - $0 } }
         // Everyone stops writing; two rounds of syncs carry every write to every replica.
         var finalFailures = 0
         for _ in 0..<2 {
@@ -246,19 +253,28 @@ struct Workloads {
         let latencies = outcomes.flatMap(\.latencies)
         let syncs = latencies.count
         let failures = outcomes.map(\.failures).reduce(0, +) + finalFailures
-        return [
+        let peaks = server.peakRSSBytesPerInstance()
+        let syncsPerServer = (0..<server.urls.count).map { instance in
+            outcomes.filter { $0.index % server.urls.count == instance }.map(\.latencies.count).reduce(0, +)
+        }
+        var figures: [String: Any] = [
+            "store": server.store.kind.rawValue, "servers": server.urls.count, "serverCPUSeconds": cpu,
+            "syncsPerServer": syncsPerServer,
+            "serverPeakRSSMBEach": peaks.map { rounded(Double($0) / 1_048_576, 1) },
             "replicas": options.researchers, "seconds": rounded(elapsed, 3), "syncs": syncs,
             "syncsPerSecond": rounded(Double(syncs) / elapsed, 1),
             "p50Seconds": rounded(Stats.percentile(latencies, 0.5), 5),
             "p99Seconds": rounded(Stats.percentile(latencies, 0.99), 5), "failures": failures,
             "writes": outcomes.map(\.writes).reduce(0, +), "annotations": expected.count,
             "duplicates": duplicates, "conflicts": conflicts, "converged": converged && duplicates == 0,
-            "serverPeakRSSBytes": server.peakRSSBytes(),
-            "serverPeakRSSMB": rounded(Double(server.peakRSSBytes()) / 1_048_576, 1),
+            "serverPeakRSSBytes": peaks.max() ?? 0, "serverPeakRSSMB": rounded(Double(peaks.max() ?? 0) / 1_048_576, 1),
         ]
+        if let postgresCPU { figures["postgresCPUSeconds"] = rounded(postgresCPU, 3) }
+        return figures
     }
 
     struct ResearcherOutcome: Sendable {
+        var index: Int
         var latencies: [Double] = []
         var failures = 0
         var writes = 0
@@ -270,7 +286,7 @@ struct Workloads {
     static func researcher(_ index: Int, _ bench: BenchReplica, _ corpus: BenchCorpus, until deadline: Date)
         async throws -> ResearcherOutcome
     {
-        var outcome = ResearcherOutcome()
+        var outcome = ResearcherOutcome(index: index)
         var step = 0
         while Date() < deadline {
             let number = index * 1_000_000 + step
