@@ -1,5 +1,6 @@
 import Foundation
 import NKProtocol
+import NKTestSupport
 import Testing
 
 @testable import NKServer
@@ -123,6 +124,68 @@ struct StorePushTests {
         let page = try await fixture.store.changes(user: alice, since: 0, limit: 100)
         #expect(page.changes.count == 3)
         #expect(page.changes.map(\.seq) == page.changes.map(\.seq).sorted())
+    }
+
+    /// A push that fails in the database gives its sequence numbers back; the post texts it cached
+    /// for the versions it wrote must not stand for the versions that get those numbers next.
+    /// (Found in review: a note was accepted with a quote from a post that was never stored.)
+    @Test(arguments: StoreKind.available)
+    func aFailedPushLeavesNoCachedTextBehind(_ kind: StoreKind) async throws {
+        let fixture = try await StoreFixture(kind)
+        let (alice, _) = try await fixture.user("alice")
+        _ = try await fixture.store.importPosts([Sample.post])
+        try await Self.failInserts(of: Self.failingID, in: fixture)
+        let first = Post(title: "First", body: ["Alpha words stand here."], category: "Tests")
+        let second = Post(title: "Second", body: ["Beta words only."], category: "Tests")
+
+        // When a push of a post and two notes on it fails in the database (the second note)
+        await #expect(throws: ServerError.self) {
+            try await fixture.store.push(
+                user: alice, replica: ReplicaID("ra"),
+                versions: [
+                    Sample.postVersion(["ra": 1], post: first),
+                    Sample.annotationVersion(try Sample.annotation(post: first, quote: "Alpha words"), ["ra": 1]),
+                    Sample.annotationVersion(
+                        try Sample.annotation(id: AnnotationID(Self.failingID), post: first, quote: "Alpha words"),
+                        ["ra": 1]),
+                ])
+        }
+        // and another post takes the number the first one had
+        _ = try await fixture.store.push(
+            user: alice, replica: ReplicaID("ra"), versions: [Sample.postVersion(["ra": 1], post: second)])
+
+        // Then a note on it quoting the first post's text is refused
+        var note = try Sample.annotation(post: second, quote: "Beta words")
+        note.anchor.exact = "Alpha words"
+        let results = try await fixture.store.push(
+            user: alice, replica: ReplicaID("ra"), versions: [Sample.annotationVersion(note, ["ra": 1])])
+        #expect(results.map(\.code) == ["quote_not_found"])
+    }
+
+    static let failingID = "00000000-0000-4000-8000-0000000000bb"
+
+    /// Makes the database refuse to store any version of record `id`.
+    static func failInserts(of id: String, in fixture: StoreFixture) async throws {
+        switch fixture.kind {
+        case .sqlite:
+            let store = try #require(fixture.store as? SQLiteStore)
+            try await store.pool.write { db in
+                try db.execute(
+                    sql: """
+                        CREATE TRIGGER fail_inserts BEFORE INSERT ON versions WHEN NEW.recordId = '\(id)'
+                        BEGIN SELECT RAISE(ABORT, 'injected failure'); END
+                        """)
+            }
+        case .postgres:
+            let url = try #require(fixture.postgresURL)
+            _ = try TestPostgres.query(
+                url,
+                """
+                CREATE FUNCTION fail_inserts() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN IF NEW.record_id = '\(id)' THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END $$;
+                CREATE TRIGGER fail_inserts BEFORE INSERT ON nk_versions FOR EACH ROW EXECUTE FUNCTION fail_inserts();
+                """)
+        }
     }
 
     /// PostgreSQL refuses text holding NUL (SQLite would keep it): a NUL in a pushed id or text is

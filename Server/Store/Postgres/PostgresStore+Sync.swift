@@ -17,7 +17,17 @@ extension PostgresStore {
     ) async throws -> [PushItemResult] {
         try PushRules.checkRequest(user: user, replica: replica, serverReplicaID: serverReplicaID)
         let now = Date()
-        let (results, numbered) = try await write { [self] connection, numbers in
+        let (results, numbered) = try await postTexts.forgettingOnFailure {
+            try await pushTransaction(user: user, replica: replica, versions: versions, at: now)
+        }
+        if numbered { await changeNotifier.announce() }
+        return results
+    }
+
+    private func pushTransaction(
+        user: AuthenticatedUser, replica: ReplicaID, versions: [RecordVersion], at now: Date
+    ) async throws -> (result: [PushItemResult], numbered: Bool) {
+        try await write { [self] connection, numbers in
             try await bindReplica(connection, replica: replica, user: user, at: now)
             let facts = try await PostgresPushFacts.load(connection, user: user, store: self)
             // Nothing of an invalid version reaches the database (PostgreSQL refuses text with
@@ -53,8 +63,6 @@ extension PostgresStore {
             try await batch.write(connection, logger: logger, storedAt: now)
             return results
         }
-        if numbered { await changeNotifier.announce() }
-        return results
     }
 
     /// The frontiers of these records, each in sibling order.

@@ -8,12 +8,14 @@ extension SQLiteStore {
     ) async throws -> [PushItemResult] {
         try PushRules.checkRequest(user: user, replica: replica, serverReplicaID: serverReplicaID)
         let now = Date()
-        let results = try await Self.wrap {
-            try await pool.write { db in
-                try Self.bindReplica(db, replica: replica, user: user, at: now)
-                let facts = SQLitePushFacts(db: db, user: user, context: PushContext(postTexts: postTexts))
-                return try versions.map { version in
-                    try Self.pushItem(db, version, replica: replica, user: user, at: now, facts: facts)
+        let results = try await postTexts.forgettingOnFailure {
+            try await Self.wrap {
+                try await pool.write { db in
+                    try Self.bindReplica(db, replica: replica, user: user, at: now)
+                    let facts = SQLitePushFacts(db: db, user: user, context: PushContext(postTexts: postTexts))
+                    return try versions.map { version in
+                        try Self.pushItem(db, version, replica: replica, user: user, at: now, facts: facts)
+                    }
                 }
             }
         }
@@ -130,6 +132,18 @@ final class PostTextCache: @unchecked Sendable {
                 if texts.count >= Self.capacity { texts.removeAll(keepingCapacity: true) }
                 texts[seq] = newValue
             }
+        }
+    }
+
+    /// Runs a push's transaction; empties the cache when it fails. A rolled-back transaction gives
+    /// its sequence numbers back, and the texts it cached for versions it wrote (posts pushed with
+    /// the notes that quote them) would otherwise stand for other versions under the same numbers.
+    func forgettingOnFailure<T>(_ transaction: () async throws -> T) async throws -> T {
+        do {
+            return try await transaction()
+        } catch {
+            lock.withLock { texts.removeAll() }
+            throw error
         }
     }
 }
