@@ -28,7 +28,9 @@ import Testing
         #expect(push["stored"] as? Int == pushed)
         #expect(push["rejected"] as? Int == 0)
         #expect(push["ratioToSQLite"] == nil, "the SQLite floor is not a PostgreSQL figure")
-        #expect((push["postgresCPUSeconds"] as? Double ?? 0) > 0)
+        // PostgreSQL's CPU is read (from /proc, in clock ticks of 10 ms); the quick push, one batched
+        // INSERT per 500 versions, may well use less than a tick.
+        #expect((push["postgresCPUSeconds"] as? Double).map { $0 >= 0 } == true)
 
         let pull = try #require(json["initialPull"] as? [String: Any])
         let records = try #require(pull["records"] as? Int)
