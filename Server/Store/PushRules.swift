@@ -74,9 +74,17 @@ enum PushRules {
     static func item(
         _ version: RecordVersion, replica: ReplicaID, decide: () throws -> PushDecision
     ) throws -> (result: PushItemResult, write: PushDecision?) {
+        try item(version, checked: Result { try checkVersion(version, replica: replica) }, decide: decide)
+    }
+
+    /// ``item(_:replica:decide:)`` for a version already checked with ``checkVersion(_:replica:)``
+    /// (a store that reads the records of the valid versions of a batch first).
+    static func item(
+        _ version: RecordVersion, checked: Result<Void, any Error>, decide: () throws -> PushDecision
+    ) throws -> (result: PushItemResult, write: PushDecision?) {
         var result = PushItemResult(type: version.type, id: version.id, version: version.version, status: .rejected)
         do {
-            try checkVersion(version, replica: replica)
+            try checked.get()
             let decision = try decide()
             result.status = decision.status
             if case .store = decision { return (result, decision) }

@@ -32,8 +32,11 @@ extension PostgresStore {
             let facts = try await PostgresPushFacts.load(connection, user: user, store: self)
             // Nothing of an invalid version reaches the database (PostgreSQL refuses text with
             // NUL, say): PushRules.item rejects it below without asking `decide`.
+            let checks = versions.map { version in
+                Result { try PushRules.checkVersion(version, replica: replica) }
+            }
             var keys = Set<RecordKey>()
-            for version in versions where (try? PushRules.checkVersion(version, replica: replica)) != nil {
+            for (version, check) in zip(versions, checks) where (try? check.get()) != nil {
                 keys.insert(RecordKey(type: version.type.rawValue, id: version.id))
                 if case .annotation(let annotation) = version.body {
                     keys.insert(RecordKey(type: RecordType.post.rawValue, id: annotation.postId.rawValue))
@@ -43,14 +46,14 @@ extension PostgresStore {
             let encoder = Wire.makeEncoder()
             var results: [PushItemResult] = []
             results.reserveCapacity(versions.count)
-            for version in versions {
+            for (version, check) in zip(versions, checks) {
                 let key = RecordKey(type: version.type.rawValue, id: version.id)
                 let held = batch.frontiers[key] ?? []
                 if case .annotation(let annotation) = version.body, held.isEmpty {
                     let postKey = RecordKey(type: RecordType.post.rawValue, id: annotation.postId.rawValue)
                     try facts.setPostTexts(annotation.postId.rawValue, from: batch.frontiers[postKey] ?? [])
                 }
-                let (result, write) = try PushRules.item(version, replica: replica) {
+                let (result, write) = try PushRules.item(version, checked: check) {
                     try PushRules.decide(version, held: held, user: user, at: now, facts: facts)
                 }
                 if case .store(let stored, let replacing, _) = write {

@@ -137,22 +137,18 @@ public final class PostgresStore: ServerStore {
     }
 
     static func storeError(_ error: any Error) -> ServerError {
-        switch error {
+        switch cause(of: error) {
         case let error as ServerError:
             return error
-        case let error as PostgresTransactionError:
-            if let inner = error.closureError ?? error.beginError ?? error.commitError { return storeError(inner) }
-            return ServerError(.database, "database error: the transaction failed", underlying: error)
-        case let error as PSQLError:
-            return ServerError(.database, "database error: \(describe(error))", underlying: error)
         case is DecodingError:
             // A stored row that no longer decodes: the server's fault, never the request's.
             return ServerError(.internal, "internal error in the store", underlying: error)
-        default:
+        case let cause as PSQLError:
+            return ServerError(.database, "database error: \(oneLine(cause))", underlying: error)
+        case let cause:
             // The connection pool's own errors (no connection could be made for a while: the
             // database is down or refuses connections) and the network's.
-            let reason = String(describing: error).split(whereSeparator: \.isNewline).joined(separator: " ")
-            return ServerError(.database, "database unavailable: \(reason)", underlying: error)
+            return ServerError(.database, "database unavailable: \(oneLine(cause))", underlying: error)
         }
     }
 
@@ -160,19 +156,23 @@ public final class PostgresStore: ServerStore {
         do {
             return try await operation()
         } catch {
-            var inner = error
-            if let transaction = error as? PostgresTransactionError,
-                let cause = transaction.closureError ?? transaction.beginError ?? transaction.commitError
-            {
-                inner = cause
-            }
-            if let error = inner as? ServerError { throw error }
-            let reason =
-                (inner as? PSQLError).map(describe)
-                ?? String(describing: inner).split(whereSeparator: \.isNewline).joined(separator: " ")
+            let cause = cause(of: error)
+            if let failure = cause as? ServerError { throw failure }
             throw ServerError(
-                .database, "cannot open the PostgreSQL database \(url.redacted): \(reason)", underlying: error)
+                .database, "cannot open the PostgreSQL database \(url.redacted): \(oneLine(cause))", underlying: error)
         }
+    }
+
+    /// What failed inside a transaction (postgres-nio wraps it), or the error itself.
+    private static func cause(of error: any Error) -> any Error {
+        guard let transaction = error as? PostgresTransactionError else { return error }
+        return transaction.closureError ?? transaction.beginError ?? transaction.commitError ?? error
+    }
+
+    /// The error in one line: PostgreSQL's message and SQLSTATE, or the error's own description.
+    private static func oneLine(_ error: any Error) -> String {
+        if let error = error as? PSQLError { return describe(error) }
+        return String(describing: error).split(whereSeparator: \.isNewline).joined(separator: " ")
     }
 
     /// One line: the server's message and SQLSTATE, or what went wrong with the connection.
