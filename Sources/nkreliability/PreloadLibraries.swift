@@ -25,18 +25,45 @@ enum PreloadLibraries {
         return found
     }
 
-    /// libfiu's `fiu-run` and `fiu-ctrl` and its POSIX preload library (Debian `fiu-utils`, `libfiu0`).
-    static func fiu() throws -> (run: String, control: String) {
-        let needed = [
-            "/usr/bin/fiu-run", "/usr/bin/fiu-ctrl", "/usr/lib/fiu/fiu_run_preload.so",
-            "/usr/lib/fiu/fiu_posix_preload.so",
-        ]
+    /// libfiu's remote control `fiu-ctrl` and its two preload libraries (Debian `fiu-utils`, `libfiu0`).
+    static func fiu() throws -> Fiu {
+        let fiu = Fiu(
+            control: "/usr/bin/fiu-ctrl", runPreload: "/usr/lib/fiu/fiu_run_preload.so",
+            posixPreload: "/usr/lib/fiu/fiu_posix_preload.so")
+        let needed = [fiu.control, fiu.runPreload, fiu.posixPreload]
         let missing = needed.filter { !FileManager.default.fileExists(atPath: $0) }
         guard missing.isEmpty else {
             throw HarnessError(
                 "libfiu is not installed (Debian: apt-get install fiu-utils libfiu0; missing \(missing.joined(separator: ", "))): "
                     + "the disk-fault suite cannot inject faults without it")
         }
-        return (needed[0], needed[1])
+        return fiu
+    }
+}
+
+/// How a program runs under libfiu.
+struct Fiu {
+    /// `fiu-ctrl`: enables and disables fault points in a running program.
+    let control: String
+    let runPreload: String
+    let posixPreload: String
+
+    /// The environment `fiu-run -x` gives a program — libfiu's POSIX wrappers, `commands` applied from
+    /// the start, remote control on `fifo` (none when empty) — with `libgcc_s.so.1` preloaded as well.
+    ///
+    /// Why libgcc_s: without it, one program start in about two thousand deadlocked inside libfiu
+    /// (RELIABILITY.md, suite 10: the one hang). A Swift program with an async `main` ends its main
+    /// thread at once (`dispatch_main` → `pthread_exit`), and glibc's `pthread_exit` then dlopens
+    /// libgcc_s for unwinding; with the loader lock held it calls `malloc`, which libfiu wraps and which
+    /// waits for libfiu's lock. At the same moment libdispatch's manager thread makes its first
+    /// `open`, and libfiu, holding that lock, looks up the real `strdup` with `dlsym`, which waits for
+    /// the loader lock. Loaded from the start, libgcc_s is not mapped again at `pthread_exit`, so
+    /// the loader lock is held without any call into libfiu. Seen in gdb in two hung `nkclient sync`s.
+    func environment(enabling commands: [String], fifo: String = "") -> [String: String] {
+        [
+            "LD_PRELOAD": "libgcc_s.so.1 \(runPreload) \(posixPreload)",
+            "FIU_ENABLE": commands.joined(separator: "\n"),
+            "FIU_CTRL_FIFO": fifo,
+        ]
     }
 }
