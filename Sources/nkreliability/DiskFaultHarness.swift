@@ -162,7 +162,7 @@ final class DiskFaultHarness {
 
     /// The innermost frames of every thread of a running process, by gdb when it is installed:
     /// `thread: frame < caller < ...`, threads separated by ` | `. This is what named the one hang this
-    /// suite met (a deadlock inside libfiu, see ``Fiu/environment(enabling:fifo:)``).
+    /// suite met (a deadlock inside libfiu, see ``Fiu/unwinderRule``).
     static func stacks(of pid: Int32, frames: Int = 24) -> String? {
         let gdb = "/usr/bin/gdb"
         guard FileManager.default.isExecutableFile(atPath: gdb),

@@ -49,21 +49,27 @@ struct Fiu {
     let posixPreload: String
 
     /// The environment `fiu-run -x` gives a program — libfiu's POSIX wrappers, `commands` applied from
-    /// the start, remote control on `fifo` (none when empty) — with `libgcc_s.so.1` preloaded as well.
-    ///
-    /// Why libgcc_s: without it, one program start in about two thousand deadlocked inside libfiu
-    /// (RELIABILITY.md, suite 10: the one hang). A Swift program with an async `main` ends its main
-    /// thread at once (`dispatch_main` → `pthread_exit`), and glibc's `pthread_exit` then dlopens
-    /// libgcc_s for unwinding; with the loader lock held it calls `malloc`, which libfiu wraps and which
-    /// waits for libfiu's lock. At the same moment libdispatch's manager thread makes its first
-    /// `open`, and libfiu, holding that lock, looks up the real `strdup` with `dlsym`, which waits for
-    /// the loader lock. Loaded from the start, libgcc_s is not mapped again at `pthread_exit`, so
-    /// the loader lock is held without any call into libfiu. Seen in gdb in two hung `nkclient sync`s.
+    /// the start, remote control on `fifo` (none when empty) — plus ``unwinderRule``.
     func environment(enabling commands: [String], fifo: String = "") -> [String: String] {
         [
-            "LD_PRELOAD": "libgcc_s.so.1 \(runPreload) \(posixPreload)",
-            "FIU_ENABLE": commands.joined(separator: "\n"),
+            "LD_PRELOAD": "\(runPreload) \(posixPreload)",
+            "FIU_ENABLE": ([Self.unwinderRule] + commands).joined(separator: "\n"),
             "FIU_CTRL_FIFO": fifo,
         ]
     }
+
+    /// A rule on a point nothing checks, so it never fails a call. What it is for: libfiu applies a
+    /// stack rule by calling glibc's `backtrace()`, which loads glibc's unwinder (libgcc_s) while the
+    /// program is still one thread, in libfiu's start-up code.
+    ///
+    /// Without it, about one program start in two thousand under load deadlocked inside libfiu
+    /// (RELIABILITY.md, suite 10: the one hang). A Swift program with an async `main` ends its main
+    /// thread at once (`dispatch_main` → `pthread_exit`), and glibc's `pthread_exit` loads the
+    /// unwinder the first time: holding the loader lock it calls `malloc`, which libfiu wraps and
+    /// which waits for libfiu's lock. At the same moment another thread makes its first wrapped call,
+    /// and libfiu, holding that lock, looks up the real `strdup` for that thread with `dlsym`, which
+    /// waits for the loader lock. With the unwinder loaded before any thread starts, `pthread_exit`
+    /// loads nothing. Seen in gdb in three hung `nkclient sync`s; `LD_DEBUG=files` shows the load
+    /// moving from after `transferring control` to libfiu's start-up with this rule.
+    static let unwinderRule = "enable_stack_by_name name=nk/harness/unwinder,func_name=abort,pos_in_stack=-1"
 }
