@@ -3,7 +3,8 @@ import Logging
 
 /// Builds the HTTP application on an open store: routes, auth and error middleware.
 ///
-/// Tests call this with a store on a temporary database and drive it with `app.test(.router)`.
+/// Tests call this with a store on a temporary database and drive it with `app.test(.live)`
+/// (a server on 127.0.0.1, port 0).
 ///
 /// - Parameter onListening: called once the server accepts connections, with the host and the
 ///   port it really bound (useful with port 0).

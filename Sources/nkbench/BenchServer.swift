@@ -152,37 +152,18 @@ struct MeasuredRun {
     static func run(_ executable: URL, _ arguments: [String], environment: [String: String]) throws -> MeasuredRun {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("nkbench-out-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: output) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, output.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        var env = ProcessInfo.processInfo.environment
-        for (key, value) in environment { env[key] = value }
-        let argv = ([executable.path] + arguments).map { strdup($0) } + [nil]
-        let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        var pid: pid_t = 0
         let start = Date()
-        let spawned = posix_spawn(&pid, executable.path, &actions, nil, argv, envp)
-        guard spawned == 0 else { throw HarnessError("cannot start \(executable.path): errno \(spawned)") }
-        var status: Int32 = 0
+        let child = try SpawnedProcess(
+            executable, arguments, environment: environment, stdout: .file(output.path), stderr: .discard)
         var peak = 0
-        while true {
-            // Read before reaping, so the pid is still the child's.
-            peak = max(peak, ProcStat.peakRSSBytes(pid: pid))
-            let reaped = waitpid(pid, &status, WNOHANG)
-            if reaped == pid { break }
-            if reaped < 0 && errno != EINTR { throw HarnessError("cannot wait for \(executable.path): errno \(errno)") }
+        repeat {
+            // Read before reaping (`end` reaps), so the pid is still the child's.
+            peak = max(peak, ProcStat.peakRSSBytes(pid: child.pid))
             usleep(10_000)
-        }
+        } while child.end == nil
+        let end = child.waitForEnd()
         let seconds = Date().timeIntervalSince(start)
-        let exited = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        let text = capturedText(output)
-        return MeasuredRun(status: exited, stdout: text, seconds: seconds, peakRSSBytes: peak)
+        let exited = end.isSignal ? 128 + end.status : end.status
+        return MeasuredRun(status: exited, stdout: capturedText(output), seconds: seconds, peakRSSBytes: peak)
     }
 }

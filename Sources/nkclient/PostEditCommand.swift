@@ -70,22 +70,40 @@ struct PostEditCommand: ParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let editor =
             [environment["EDITOR"], environment["VISUAL"]].compactMap { $0 }.first { !$0.isEmpty } ?? "vi"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        // The editor setting may carry arguments (`code --wait`): let the shell split it.
-        process.arguments = ["-c", "\(editor) \"$1\"", "nkclient-editor", path]
+        let status: Int32
         do {
-            try process.run()
+            // The editor setting may carry arguments (`code --wait`): let the shell split it.
+            status = try runInTerminal(["/bin/sh", "-c", "\(editor) \"$1\"", "nkclient-editor", path])
         } catch {
             throw ClientError(.invalidInput, "cannot start the editor '\(editor)': \(error)")
         }
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
+        guard status == 0 else {
             try? FileManager.default.removeItem(atPath: path)
             throw ClientError(
-                .invalidInput,
-                "the editor '\(editor)' exited with status \(process.terminationStatus); nothing was changed")
+                .invalidInput, "the editor '\(editor)' exited with status \(status); nothing was changed")
         }
         return path
     }
+}
+
+/// Runs `arguments` (`arguments[0]` an absolute path) on this terminal and waits for it; returns its
+/// exit status, or 128 + the signal that ended it.
+///
+/// `posix_spawn` with nothing changed: the child shares our stdin, stdout, stderr and process group,
+/// so a terminal editor is in the terminal's foreground group and may read it. Not Foundation's
+/// `Process`, which starts the child in a process group of its own (a terminal editor reading the
+/// terminal from a background group is stopped by SIGTTIN) and whose `run()` / `waitUntilExit()` give
+/// the run loop a weak-reference side table that LeakSanitizer reports (RELIABILITY.md, section 9).
+private func runInTerminal(_ arguments: [String]) throws -> Int32 {
+    let argv = arguments.map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    var pid: pid_t = 0
+    let spawned = posix_spawn(&pid, arguments[0], nil, nil, argv, environ)
+    guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EIO) }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 {
+        guard errno == EINTR else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .ECHILD) }
+    }
+    // The <sys/wait.h> macros: the low 7 bits are the signal that ended it (0 for an exit).
+    return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
 }

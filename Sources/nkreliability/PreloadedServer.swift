@@ -42,8 +42,7 @@ final class PreloadedServer {
             let errors = process.stderrText()
             let status = process.stop(signal: SIGKILL)
             if hung { return StartFailure(status: status, crashed: true, stderr: "hung without listening: " + errors) }
-            return StartFailure(
-                status: status, crashed: process.process.terminationReason == .uncaughtSignal, stderr: errors)
+            return StartFailure(status: status, crashed: process.end?.isSignal ?? false, stderr: errors)
         }
         url = String(line.dropFirst("listening on ".count))
         self.process = process
@@ -57,7 +56,7 @@ final class PreloadedServer {
         let errors = process.stderrText()
         let status = process.stop(signal: signal)
         self.process = nil
-        return (status, process.process.terminationReason == .uncaughtSignal, errors)
+        return (status, process.end?.isSignal ?? false, errors)
     }
 
     func admin(_ arguments: [String]) throws -> CommandResult {

@@ -30,43 +30,13 @@ struct ProgramRun: CustomStringConvertible {
         _ executable: String, _ arguments: [String], environment: [String: String], timeout: TimeInterval = 60,
         onHang: (Int32) -> String = { ProgramRun.threadStates(of: $0) }
     ) throws -> ProgramRun {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let folder = try TemporaryFolder("nk-run")
-        defer { folder.remove() }
-        let out = URL(fileURLWithPath: folder.path("out"))
-        let err = URL(fileURLWithPath: folder.path("err"))
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        let outHandle = try FileHandle(forWritingTo: out)
-        let errHandle = try FileHandle(forWritingTo: err)
-        defer {
-            try? outHandle.close()
-            try? errHandle.close()
-        }
-        process.standardOutput = outHandle
-        process.standardError = errHandle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(timeout * harnessTimeScale)  // NK_TIME_SCALE (sanitizers)
         var hang: String?
-        while process.isRunning {
-            if Date() > deadline {
-                hang = onHang(process.processIdentifier)
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-                break
-            }
-            Thread.sleep(forTimeInterval: 0.005)
-        }
-        // Lets Foundation free the ended Process: on Linux only waitUntilExit() drops the run loop source
-        // that retains it (see `release` in Tests/NKTestSupport/ChildProcess.swift). Returns at once.
-        process.waitUntilExit()
+        let run = try captureRun(
+            URL(fileURLWithPath: executable), arguments, environment: environment, timeout: timeout
+        ) { hang = onHang($0) }
         return ProgramRun(
-            status: process.terminationStatus, crashed: hang != nil || process.terminationReason == .uncaughtSignal,
-            stdout: capturedText(out), stderr: capturedText(err), hang: hang)
+            status: run.end.status, crashed: run.timedOut || run.end.isSignal, stdout: run.stdout,
+            stderr: run.stderr, hang: hang)
     }
 
     /// Where each thread of a running process waits (`/proc/PID/task/TID/wchan`, with its state), so a

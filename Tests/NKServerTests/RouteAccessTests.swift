@@ -30,12 +30,16 @@ struct RouteAccessTests {
                 databasePath: fixture.databasePath, port: 0, rateLimit: rateLimit, rateLimitBurst: rateLimitBurst)
         }
 
-        func test(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        /// Runs `body` against a live server on 127.0.0.1, port 0 (`.live`: one connection; `.ahc(.http)`:
+        /// AsyncHTTPClient's pool, for requests at the same time).
+        func test(
+            _ setup: TestingSetup = .live, _ body: @Sendable (any TestClientProtocol) async throws -> Void
+        ) async throws {
             let sink = logs
             var logger = Logger(label: "nkserver-test") { _ in CapturingLogHandler(sink: sink) }
             logger.logLevel = .trace
             let app = buildApplication(configuration: configuration, store: fixture.store, logger: logger)
-            try await app.test(.router, body)
+            try await app.test(setup, body)
         }
 
         func auth(_ user: String) -> HTTPFields {
@@ -270,7 +274,9 @@ struct RouteAccessTests {
     @Test func waitWakesWhenAnotherUserPushes() async throws {
         let world = try await World()
         let latest = try await world.fixture.store.latestSequence()
-        try await world.test { client in
+        // Two requests at once: the push needs a connection of its own (on the `.live` client's one
+        // connection it would be pipelined behind the long poll, and answered only after it).
+        try await world.test(.ahc(.http)) { client in
             let clock = ContinuousClock()
             let start = clock.now
             async let woken = client.execute(

@@ -187,6 +187,6 @@ struct RouteRequestsWorld {
 
     func test(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         let app = buildApplication(configuration: configuration, store: fixture.store)
-        try await app.test(.router, body)
+        try await app.test(.live, body)
     }
 }

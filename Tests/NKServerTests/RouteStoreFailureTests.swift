@@ -39,7 +39,7 @@ struct RouteStoreFailureTests {
             configuration: ServerConfiguration(databasePath: fixture.databasePath, port: 0), store: fixture.store)
         let headers: HTTPFields = [.authorization: "Bearer \(token)", .contentType: "application/json"]
 
-        try await app.test(.router) { client in
+        try await app.test(.live) { client in
             // When the database refuses connections and the server's are cut
             try Self.admin(
                 "ALTER DATABASE \(name) ALLOW_CONNECTIONS false; "

@@ -21,9 +21,10 @@ struct RouteTests {
             configuration = ServerConfiguration(databasePath: fixture.databasePath, port: 0)
         }
 
+        /// Runs `body` against the application on a live server on 127.0.0.1, port 0, closed at the end.
         func test(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
             let app = buildApplication(configuration: configuration, store: fixture.store)
-            try await app.test(.router, body)
+            try await app.test(.live, body)
         }
 
         func auth(_ token: String? = nil) -> HTTPFields {
@@ -50,6 +51,9 @@ struct RouteTests {
             #expect(response.status == .ok)
             #expect(try Self.decode(HealthResponse.self, response) == HealthResponse())
             #expect(response.headers[.init("NK-Protocol")!] == "1")
+            // The route tests' live server (HummingbirdTesting binds `localhost`, port 0) is reachable
+            // from this machine only.
+            #expect(ListeningSockets.addresses(port: try #require(client.port)) == ["127.0.0.1"])
         }
     }
 

@@ -3,15 +3,17 @@ import NKProtocol
 
 /// What a finished command printed and how it ended.
 public struct CommandResult: Sendable, CustomStringConvertible {
-    public var status: Int32
+    public var end: SpawnedProcess.End
     public var stdout: String
     public var stderr: String
 
-    public var succeeded: Bool { status == 0 }
+    /// The exit status, or the number of the signal that ended it.
+    public var status: Int32 { end.status }
+    public var succeeded: Bool { end == .exited(0) }
     /// stdout without the final newline.
     public var output: String { stdout.trimmingCharacters(in: .newlines) }
 
-    public var description: String { "exit \(status)\nstdout: \(stdout)\nstderr: \(stderr)" }
+    public var description: String { "\(end)\nstdout: \(stdout)\nstderr: \(stderr)" }
 }
 
 /// Errors of the test harness itself.
@@ -29,15 +31,6 @@ public let harnessTimeScale: Double = {
     return scale
 }()
 
-/// Lets Foundation free a `Process` that has ended. On Linux, swift-corelibs-foundation's `Process.run()`
-/// makes a run loop source that retains the process, and only `waitUntilExit()` drops it: a harness that
-/// only polls `isRunning` leaked every child's `Process`, arguments, environment copy and stdout pipe (an
-/// open descriptor each). Found by LeakSanitizer (scripts/sanitizers.sh); the process has ended, so this
-/// returns at once. Regression test: `ChildProcessTests`.
-private func release(_ process: Process) {
-    process.waitUntilExit()
-}
-
 /// The text of a file a program's output was captured in ("" when it cannot be read or is not UTF-8).
 /// Through ``FileContents``: most captured stderr is empty, and `String(contentsOf:)` leaks 4 KiB per
 /// empty file on Linux.
@@ -46,76 +39,74 @@ public func capturedText(_ file: URL) -> String {
 }
 
 /// Runs a program to its end and captures its output; `timeout` is multiplied by `harnessTimeScale`.
+/// Throws when it runs past it (it is killed).
 public func runCommand(
     _ executable: URL, _ arguments: [String], environment: [String: String] = [:], timeout: TimeInterval = 120
 ) throws -> CommandResult {
-    let process = Process()
-    process.executableURL = executable
-    process.arguments = arguments
-    var env = ProcessInfo.processInfo.environment
-    for (key, value) in environment { env[key] = value }
-    process.environment = env
+    let run = try captureRun(executable, arguments, environment: environment, timeout: timeout)
+    if run.timedOut {
+        throw HarnessError(
+            "\(executable.lastPathComponent) \(arguments.joined(separator: " ")) ran past \(timeout * harnessTimeScale) s"
+        )
+    }
+    return CommandResult(end: run.end, stdout: run.stdout, stderr: run.stderr)
+}
+
+/// A program run to its end by ``captureRun(_:_:environment:timeout:onTimeout:)``.
+public struct CapturedRun: Sendable {
+    public var end: SpawnedProcess.End
+    public var stdout: String
+    public var stderr: String
+    /// It ran past its timeout and was killed (`end` is then SIGKILL).
+    public var timedOut: Bool
+}
+
+/// Runs `executable arguments` (with `environment` added) to its end, stdin on /dev/null, stdout and
+/// stderr captured in temporary files. One still running after `timeout` × `harnessTimeScale` is
+/// killed with SIGKILL, once `onTimeout` was called with its pid (while it still runs, to say what
+/// it was doing).
+public func captureRun(
+    _ executable: URL, _ arguments: [String], environment: [String: String] = [:], timeout: TimeInterval,
+    onTimeout: (Int32) -> Void = { _ in }
+) throws -> CapturedRun {
     let out = FileManager.default.temporaryDirectory.appendingPathComponent("nk-out-\(UUID().uuidString)")
     let err = FileManager.default.temporaryDirectory.appendingPathComponent("nk-err-\(UUID().uuidString)")
-    _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-    _ = FileManager.default.createFile(atPath: err.path, contents: nil)
     defer {
         try? FileManager.default.removeItem(at: out)
         try? FileManager.default.removeItem(at: err)
     }
-    let outHandle = try FileHandle(forWritingTo: out)
-    let errHandle = try FileHandle(forWritingTo: err)
-    process.standardOutput = outHandle
-    process.standardError = errHandle
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    let limit = timeout * harnessTimeScale
-    let deadline = Date().addingTimeInterval(limit)
-    while process.isRunning {
-        if Date() > deadline {
-            process.terminate()
-            process.waitUntilExit()
-            throw HarnessError(
-                "\(executable.lastPathComponent) \(arguments.joined(separator: " ")) ran past \(limit) s")
-        }
-        Thread.sleep(forTimeInterval: 0.005)
+    let child = try SpawnedProcess(
+        executable, arguments, environment: environment, stdout: .file(out.path), stderr: .file(err.path))
+    var timedOut = false
+    if child.waitForEnd(seconds: timeout * harnessTimeScale) == nil {
+        timedOut = true
+        onTimeout(child.pid)
+        child.send(SIGKILL)
     }
-    release(process)
-    try outHandle.close()
-    try errHandle.close()
-    return CommandResult(
-        status: process.terminationStatus,
-        stdout: capturedText(out),
-        stderr: capturedText(err)
-    )
+    let end = child.waitForEnd()
+    return CapturedRun(end: end, stdout: capturedText(out), stderr: capturedText(err), timedOut: timedOut)
 }
 
-/// A process that runs in the background until stopped (a server, or a client to be killed).
+/// A process that runs in the background until stopped (a server, or a client to be killed), its
+/// stdout on a pipe (see ``firstLine(timeout:)``) and its stderr in a temporary file.
 public final class BackgroundProcess: @unchecked Sendable {
-    public let process = Process()
-    private let stdoutPipe = Pipe()
+    private let child: SpawnedProcess
     private let stderrFile: URL
 
     public init(_ executable: URL, _ arguments: [String], environment: [String: String] = [:]) throws {
-        process.executableURL = executable
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
         stderrFile = FileManager.default.temporaryDirectory.appendingPathComponent("nk-bg-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
-        process.standardOutput = stdoutPipe
-        process.standardError = try FileHandle(forWritingTo: stderrFile)
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        child = try SpawnedProcess(
+            executable, arguments, environment: environment, stdout: .pipe, stderr: .file(stderrFile.path))
     }
 
-    public var pid: Int32 { process.processIdentifier }
-    public var isRunning: Bool { process.isRunning }
+    public var pid: Int32 { child.pid }
+    public var isRunning: Bool { child.isRunning }
+    /// How it ended (nil while it runs): an exit or a signal.
+    public var end: SpawnedProcess.End? { child.end }
 
     /// Reads stdout up to the first newline, waiting at most `timeout`.
     public func firstLine(timeout: TimeInterval = 30) throws -> String {
-        let handle = stdoutPipe.fileHandleForReading
+        guard let handle = child.output else { throw HarnessError("no stdout pipe") }
         var buffer = Data()
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
@@ -127,42 +118,37 @@ public final class BackgroundProcess: @unchecked Sendable {
                 if let newline = buffer.firstIndex(of: 0x0A) {
                     return String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self)
                 }
-            } else if !process.isRunning {
+            } else if !child.isRunning {
                 break
             }
         }
-        throw HarnessError(
-            "no line on stdout of \(process.executableURL?.lastPathComponent ?? "?") (stderr: \(stderrText()))")
+        throw HarnessError("no line on stdout of \(child.executable.lastPathComponent) (stderr: \(stderrText()))")
     }
 
     public func stderrText() -> String { capturedText(stderrFile) }
 
-    /// Sends `signal` and waits for the process to end.
+    /// Sends `signal`, waits up to `timeout` for the process to end (then kills it), and returns its
+    /// exit status or the number of the signal that ended it.
     @discardableResult
     public func stop(signal: Int32 = SIGTERM, timeout: TimeInterval = 20) -> Int32 {
-        if process.isRunning { kill(process.processIdentifier, signal) }
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        release(process)
+        child.send(signal)
+        if child.waitForEnd(seconds: timeout) == nil { child.send(SIGKILL) }
         try? FileManager.default.removeItem(at: stderrFile)
-        return process.terminationStatus
+        return child.waitForEnd().status
     }
 
-    /// Waits for the process to end by itself.
+    /// Waits for the process to end by itself; returns its exit status or the number of the signal
+    /// that ended it.
     public func wait(timeout: TimeInterval = 60) throws -> Int32 {
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning {
-            if Date() > deadline { throw HarnessError("process did not end within \(timeout) s") }
-            Thread.sleep(forTimeInterval: 0.01)
+        guard let end = child.waitForEnd(seconds: timeout) else {
+            throw HarnessError("process did not end within \(timeout) s")
         }
-        release(process)
-        return process.terminationStatus
+        return end.status
     }
 
     deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        release(process)
+        // The child, when it still runs, is killed and reaped as it goes.
+        try? FileManager.default.removeItem(at: stderrFile)
     }
 }
 
