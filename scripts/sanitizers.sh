@@ -7,11 +7,14 @@
 # sanitizer and exits 1 when a test failed or any process — the test runner or any child it started —
 # wrote a sanitizer report.
 #
-#   scripts/sanitizers.sh [thread|address|all] [extra swift test args, e.g. --filter NKServerTests]
+#   scripts/sanitizers.sh [thread|address|all] [--quick | extra swift test args, e.g. --filter NKServerTests]
 #
-# NK_TIME_SCALE (default 4 here) multiplies the harness's time limits. The quick disk-fault test, opt-in
-# in the normal run, is part of this one (NK_DISK_FAULT_TESTS=1); under AddressSanitizer it runs in a
-# second pass without leak checking (see below).
+# --quick is the version .ci/run runs (after scripts/test.sh): AddressSanitizer over the whole suite, and
+# ThreadSanitizer over all of it but the slowest live suites (the reliability quick suites, LiveSync,
+# Sharing and the benchmark smoke tests: most of its time), which the full run covers.
+#
+# NK_TIME_SCALE (default 4 here) multiplies the harness's time limits. Under AddressSanitizer the quick
+# disk-fault test runs in a second pass without leak checking (see below).
 # Reports go to files (`log_path`) in a temporary folder whose path is printed, one per process that
 # reported, so a report from a child whose stderr a test swallows still fails the run.
 set -euo pipefail
@@ -20,12 +23,17 @@ source scripts/setup.sh
 
 which="${1:-all}"
 shift || true
+quick=0
+if [ "${1:-}" = "--quick" ]; then
+    quick=1
+    shift
+fi
 case "$which" in
 thread) sanitizers=(thread) ;;
 address) sanitizers=(address) ;;
 all) sanitizers=(thread address) ;;
 *)
-    echo "usage: scripts/sanitizers.sh [thread|address|all] [swift test args...]" >&2
+    echo "usage: scripts/sanitizers.sh [thread|address|all] [--quick | swift test args...]" >&2
     exit 64
     ;;
 esac
@@ -91,7 +99,7 @@ for sanitizer in "${sanitizers[@]}"; do
         local log="$1" asan="$2"
         shift 2
         local status=0
-        SWIFT_BACKTRACE=enable=no NK_BIN_DIR="$bin" NK_TIME_SCALE="${NK_TIME_SCALE:-4}" NK_DISK_FAULT_TESTS=1 \
+        SWIFT_BACKTRACE=enable=no NK_BIN_DIR="$bin" NK_TIME_SCALE="${NK_TIME_SCALE:-4}" \
             TSAN_OPTIONS="$tsan_options" ASAN_OPTIONS="$asan" \
             LSAN_OPTIONS="suppressions=$root/scripts/sanitizers/lsan.supp:print_suppressions=0" \
             swift test --skip-build --no-parallel --sanitize="$sanitizer" --scratch-path "$scratch" "$@" \
@@ -119,6 +127,9 @@ for sanitizer in "${sanitizers[@]}"; do
         run_tests "$work/$short-test.log" "$asan_options" --skip "$fiu_test"
         echo "testing $fiu_test with --sanitize=address, detect_leaks=0" >&2
         run_tests "$work/$short-test-fiu.log" "$asan_options:detect_leaks=0" --filter "$fiu_test"
+    elif [ "$sanitizer" = thread ] && [ "$quick" -eq 1 ]; then
+        run_tests "$work/$short-test.log" "$asan_options" \
+            --skip "ReliabilityQuickTests|LiveSyncTests|SharingTests|BenchmarkSmokeTests|BenchmarkPostgresSmokeTests"
     else
         run_tests "$work/$short-test.log" "$asan_options" "$@"
     fi
@@ -128,7 +139,7 @@ for sanitizer in "${sanitizers[@]}"; do
     for file in "$reports"/*; do
         [ -s "$file" ] && report_files+=("$file")
     done
-    echo "suite=sanitizers sanitizer=$sanitizer tests=$tests failed=$failed_tests skipped=$skipped_tests" \
+    echo "suite=sanitizers sanitizer=$sanitizer quick=$([ "$quick" -eq 1 ] && echo yes || echo no) tests=$tests failed=$failed_tests skipped=$skipped_tests" \
         "exit=$exit_status reports=${#report_files[@]} build_seconds=$build_seconds test_seconds=$test_seconds"
     if [ "$exit_status" -ne 0 ] || [ "$failed_tests" -ne 0 ] || [ ${#report_files[@]} -gt 0 ]; then
         failed=1

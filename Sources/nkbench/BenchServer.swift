@@ -133,7 +133,15 @@ enum ProcStat {
     }
 }
 
-/// A child process run to its end with its peak RSS from `wait4`'s rusage.
+/// A child process run to its end with its own peak RSS.
+///
+/// Not `wait4`'s `ru_maxrss`: Linux folds into a child's the high-water mark of the memory it
+/// replaced at `exec`, which after `posix_spawn` (or `fork`) is nkbench's own. So `ru_maxrss` is
+/// never below nkbench's peak at the time, and nkbench holds far more after loading PostgreSQL (one
+/// CSV string of 100,000 rows) than after loading SQLite: that, not the client, made the pull's
+/// client figure 173 MB on PostgreSQL and 65 MB on SQLite. The child's `VmHWM` in `/proc` counts
+/// only its own memory since `exec`; it is read every 10 ms until the child exits (it never
+/// decreases, so the last reading is the peak, short of the child's last few milliseconds).
 struct MeasuredRun {
     var status: Int32
     var stdout: String
@@ -147,10 +155,16 @@ struct MeasuredRun {
         let start = Date()
         let child = try SpawnedProcess(
             executable, arguments, environment: environment, stdout: .file(output.path), stderr: .discard)
-        let end = child.waitForEnd()
+        var peak = 0
+        var end: SpawnedProcess.End?
+        while end == nil {
+            // Read before reaping (`end` reaps it once it ended), so the pid is still the child's.
+            peak = max(peak, ProcStat.peakRSSBytes(pid: child.pid))
+            end = child.end
+            if end == nil { usleep(10_000) }
+        }
         let seconds = Date().timeIntervalSince(start)
-        let exited = end.isSignal ? 128 + end.status : end.status
-        let peakRSSBytes = Int(child.resourceUsage.ru_maxrss) * 1024
-        return MeasuredRun(status: exited, stdout: capturedText(output), seconds: seconds, peakRSSBytes: peakRSSBytes)
+        let status = end.map { $0.isSignal ? 128 + $0.status : $0.status } ?? -1
+        return MeasuredRun(status: status, stdout: capturedText(output), seconds: seconds, peakRSSBytes: peak)
     }
 }

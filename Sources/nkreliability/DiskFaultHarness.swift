@@ -3,7 +3,7 @@ import NKTestSupport
 
 /// The two phases of the disk-fault suite and the checks after them.
 ///
-/// Client phase: each `nkclient` write, read and sync runs under `fiu-run -x` with every point of
+/// Client phase: each `nkclient` write, read and sync runs under libfiu with every point of
 /// ``DiskFaultSuite/points`` failing at random. Server phase: `nkserver` runs under libfiu's remote
 /// control; in each window the points fail at random while unfaulted replicas write and sync and
 /// raw requests probe it, and every third window it is restarted with the faults already on.
@@ -37,7 +37,7 @@ final class DiskFaultHarness {
         var recreated = false
     }
 
-    private let fiu: (run: String, control: String)
+    private let fiu: Fiu
     private let clientSpec: [String]
     private let serverSpec: [String]
     private let server: PreloadedServer
@@ -58,7 +58,7 @@ final class DiskFaultHarness {
     private(set) var unclearSamples: [String] = []
 
     init(
-        fiu: (run: String, control: String), replicas: Int, seed: UInt64, clientSpec: [String], serverSpec: [String]
+        fiu: Fiu, replicas: Int, seed: UInt64, clientSpec: [String], serverSpec: [String]
     ) throws {
         self.fiu = fiu
         self.clientSpec = clientSpec
@@ -66,8 +66,8 @@ final class DiskFaultHarness {
         rng = SeededRandom(seed: seed)
         server = try PreloadedServer()
         fifoPrefix = server.folder.path("fiu")
-        if let failure = try server.start(launcher: [fiu.run, "-x", "-f", fifoPrefix]) {
-            throw HarnessError("nkserver did not start under fiu-run: \(failure.stderr)")
+        if let failure = try server.start(environment: fiu.environment(enabling: [], fifo: fifoPrefix)) {
+            throw HarnessError("nkserver did not start under libfiu: \(failure.stderr)")
         }
         serverIdentity = FaultProbe.identity(server.databasePath)
         serverReplicaID = try Self.serverReplicaID(server.databasePath)
@@ -115,17 +115,15 @@ final class DiskFaultHarness {
         }
     }
 
-    /// Runs `nkclient` for a laptop, under `fiu-run` when `faults` (one command in five also meets
+    /// Runs `nkclient` for a laptop, under libfiu when `faults` (one command in five also meets
     /// SQLite's `open` failing), and judges how it ended.
     private func command(_ index: Int, _ arguments: [String], faults: Bool) throws -> ProgramRun {
-        let client = [TestPaths.nkclient.path] + arguments
         var spec = clientSpec
         if faults, Int.random(in: 0..<5, using: &rng) == 0 { spec.append(DiskFaultSuite.openRule) }
-        let launcher = faults ? [fiu.run, "-x", "-f", ""] + spec.flatMap { ["-c", $0] } : []
-        let all = launcher + client
+        let environment = ["NKCLIENT_HOME": laptops[index].researcher.home.url.path, "SWIFT_BACKTRACE": "enable=no"]
         let run = try ProgramRun.run(
-            all[0], Array(all.dropFirst()),
-            environment: ["NKCLIENT_HOME": laptops[index].researcher.home.url.path, "SWIFT_BACKTRACE": "enable=no"],
+            TestPaths.nkclient.path, arguments,
+            environment: faults ? environment.merging(fiu.environment(enabling: spec)) { $1 } : environment,
             onHang: hangReport)
         judge(run, what: "nkclient \(arguments[0])")
         if faults {
@@ -143,10 +141,12 @@ final class DiskFaultHarness {
     }
 
     /// What a hung `nkclient` and the server were doing at that moment, for the report: where the
-    /// client's and the server's threads waited, and whether the server answered `GET /v1/me` (a
-    /// database read) within 10 s. Tells a server that stopped answering from a client that hung.
+    /// client's and the server's threads waited (with gdb installed, the client's stacks too), and
+    /// whether the server answered `GET /v1/me` (a database read) within 10 s. Tells a server that
+    /// stopped answering from a client that hung.
     private func hangReport(_ pid: Int32) -> String {
         var report = "nkclient " + ProgramRun.threadStates(of: pid)
+        if let stacks = Self.stacks(of: pid) { report += "; stacks " + stacks }
         guard let serverPID = server.process?.pid, server.isRunning else { return report + "; no server running" }
         let started = Date()
         let answer = try? runCommand(
@@ -158,6 +158,30 @@ final class DiskFaultHarness {
         let milliseconds = Int(Date().timeIntervalSince(started) * 1000)
         report += "; GET /v1/me: \(answer.map { $0.stdout } ?? "no answer") after \(milliseconds) ms"
         return report + "; nkserver " + ProgramRun.threadStates(of: serverPID)
+    }
+
+    /// The innermost frames of every thread of a running process, by gdb when it is installed:
+    /// `thread: frame < caller < ...`, threads separated by ` | `. This is what named the one hang this
+    /// suite met (a deadlock inside libfiu, see ``Fiu/unwinderRule``).
+    static func stacks(of pid: Int32, frames: Int = 24) -> String? {
+        let gdb = "/usr/bin/gdb"
+        guard FileManager.default.isExecutableFile(atPath: gdb),
+            let result = try? runCommand(
+                URL(fileURLWithPath: gdb), ["-p", String(pid), "-batch", "-ex", "thread apply all bt \(frames)"],
+                timeout: 60)
+        else { return nil }
+        var threads: [[String]] = []
+        for line in result.stdout.split(separator: "\n") {
+            if line.hasPrefix("Thread ") {
+                threads.append([])
+            } else if line.hasPrefix("#"), !threads.isEmpty {
+                // "#3  0x00007f... in name (args) from lib" or "#0  name (args) at file:line"
+                var frame = line.drop { $0 != " " }.drop { $0 == " " }
+                if frame.hasPrefix("0x"), let range = frame.range(of: " in ") { frame = frame[range.upperBound...] }
+                threads[threads.count - 1].append(String(frame.prefix { $0 != " " && $0 != "(" }))
+            }
+        }
+        return threads.isEmpty ? nil : threads.map { $0.joined(separator: " < ") }.joined(separator: " | ")
     }
 
     private func judge(_ run: ProgramRun, what: String) {
@@ -260,8 +284,8 @@ final class DiskFaultHarness {
             notes.append("nkserver crashed on SIGTERM: \(stopped.stderr.suffix(300))")
         }
         for _ in 0..<20 {
-            let launcher = [fiu.run, "-x", "-f", fifoPrefix] + serverSpec.flatMap { ["-c", $0] }
-            guard let failure = try server.start(port: server.port, launcher: launcher) else {
+            let environment = fiu.environment(enabling: serverSpec, fifo: fifoPrefix)
+            guard let failure = try server.start(port: server.port, environment: environment) else {
                 try control(Self.disable)
                 return
             }
@@ -281,7 +305,9 @@ final class DiskFaultHarness {
     }
 
     private func startServer() throws {
-        if let failure = try server.start(port: server.port, launcher: [fiu.run, "-x", "-f", fifoPrefix]) {
+        if let failure = try server.start(
+            port: server.port, environment: fiu.environment(enabling: [], fifo: fifoPrefix))
+        {
             throw HarnessError("nkserver did not start without faults: \(failure.stderr)")
         }
     }

@@ -25,18 +25,51 @@ enum PreloadLibraries {
         return found
     }
 
-    /// libfiu's `fiu-run` and `fiu-ctrl` and its POSIX preload library (Debian `fiu-utils`, `libfiu0`).
-    static func fiu() throws -> (run: String, control: String) {
-        let needed = [
-            "/usr/bin/fiu-run", "/usr/bin/fiu-ctrl", "/usr/lib/fiu/fiu_run_preload.so",
-            "/usr/lib/fiu/fiu_posix_preload.so",
-        ]
+    /// libfiu's remote control `fiu-ctrl` and its two preload libraries (Debian `fiu-utils`, `libfiu0`).
+    static func fiu() throws -> Fiu {
+        let fiu = Fiu(
+            control: "/usr/bin/fiu-ctrl", runPreload: "/usr/lib/fiu/fiu_run_preload.so",
+            posixPreload: "/usr/lib/fiu/fiu_posix_preload.so")
+        let needed = [fiu.control, fiu.runPreload, fiu.posixPreload]
         let missing = needed.filter { !FileManager.default.fileExists(atPath: $0) }
         guard missing.isEmpty else {
             throw HarnessError(
                 "libfiu is not installed (Debian: apt-get install fiu-utils libfiu0; missing \(missing.joined(separator: ", "))): "
                     + "the disk-fault suite cannot inject faults without it")
         }
-        return (needed[0], needed[1])
+        return fiu
     }
+}
+
+/// How a program runs under libfiu.
+struct Fiu {
+    /// `fiu-ctrl`: enables and disables fault points in a running program.
+    let control: String
+    let runPreload: String
+    let posixPreload: String
+
+    /// The environment `fiu-run -x` gives a program — libfiu's POSIX wrappers, `commands` applied from
+    /// the start, remote control on `fifo` (none when empty) — plus ``unwinderRule``.
+    func environment(enabling commands: [String], fifo: String = "") -> [String: String] {
+        [
+            "LD_PRELOAD": "\(runPreload) \(posixPreload)",
+            "FIU_ENABLE": ([Self.unwinderRule] + commands).joined(separator: "\n"),
+            "FIU_CTRL_FIFO": fifo,
+        ]
+    }
+
+    /// A rule on a point nothing checks, so it never fails a call. What it is for: libfiu applies a
+    /// stack rule by calling glibc's `backtrace()`, which loads glibc's unwinder (libgcc_s) while the
+    /// program is still one thread, in libfiu's start-up code.
+    ///
+    /// Without it, about one program start in two thousand under load deadlocked inside libfiu
+    /// (RELIABILITY.md, suite 10: the one hang). A Swift program with an async `main` ends its main
+    /// thread at once (`dispatch_main` → `pthread_exit`), and glibc's `pthread_exit` loads the
+    /// unwinder the first time: holding the loader lock it calls `malloc`, which libfiu wraps and
+    /// which waits for libfiu's lock. At the same moment another thread makes its first wrapped call,
+    /// and libfiu, holding that lock, looks up the real `strdup` for that thread with `dlsym`, which
+    /// waits for the loader lock. With the unwinder loaded before any thread starts, `pthread_exit`
+    /// loads nothing. Seen in gdb in three hung `nkclient sync`s; `LD_DEBUG=files` shows the load
+    /// moving from after `transferring control` to libfiu's start-up with this rule.
+    static let unwinderRule = "enable_stack_by_name name=nk/harness/unwinder,func_name=abort,pos_in_stack=-1"
 }

@@ -1,8 +1,8 @@
 import Foundation
 import NKTestSupport
 
-/// A real `nkserver` started with an extra environment (libfaketime) or through a launcher
-/// (`fiu-run`), on a database of its own with the sample corpus.
+/// A real `nkserver` started with an extra environment (libfaketime or libfiu preloaded), on a database
+/// of its own with the sample corpus.
 final class PreloadedServer {
     let folder: TemporaryFolder
     let databasePath: String
@@ -27,16 +27,12 @@ final class PreloadedServer {
     var port: Int { Int(url.split(separator: ":").last ?? "") ?? 0 }
     var isRunning: Bool { process?.isRunning ?? false }
 
-    /// Starts `nkserver serve` (through `launcher` when given: `fiu-run -x ...`) and waits for its
-    /// `listening on` line. Returns nil when it started; else how it ended and what it printed.
+    /// Starts `nkserver serve` with `environment` added to its own and waits for its `listening on`
+    /// line. Returns nil when it started; else how it ended and what it printed.
     @discardableResult
-    func start(port: Int = 0, environment: [String: String] = [:], launcher: [String] = []) throws -> StartFailure? {
-        let serve = [
-            TestPaths.nkserver.path, "serve", "--db", databasePath, "--port", String(port), "--rate-limit", "0",
-        ]
-        let arguments = launcher + serve
+    func start(port: Int = 0, environment: [String: String] = [:]) throws -> StartFailure? {
         let process = try BackgroundProcess(
-            URL(fileURLWithPath: arguments[0]), Array(arguments.dropFirst()),
+            TestPaths.nkserver, ["serve", "--db", databasePath, "--port", String(port), "--rate-limit", "0"],
             environment: environment.merging(["SWIFT_BACKTRACE": "enable=no"]) { $1 })
         guard let line = try? process.firstLine(timeout: 30), line.hasPrefix("listening on http://127.0.0.1:") else {
             // Its stdout closed as it ended: give it a moment to be reaped before calling it hung.

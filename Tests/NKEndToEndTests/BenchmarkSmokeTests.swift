@@ -58,4 +58,40 @@ import Testing
         #expect((many["annotations"] as? Int ?? 0) > 0)
         #expect((many["serverPeakRSSBytes"] as? Int ?? 0) > 0)
     }
+
+    /// The pull's client peak RSS is the client process's own. `wait4`'s `ru_maxrss` is not: Linux
+    /// counts in it the memory the child replaced at `exec`, nkbench's, which made the figure
+    /// follow nkbench's loader (173 MB on PostgreSQL, 65 MB on SQLite, for the same client).
+    @Test func pullClientPeakRSSIsTheClientsOwn() throws {
+        let binary = TestPaths.binaries.appendingPathComponent("nkbench")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: binary.path),
+            "build nkbench first: swift build --product nkbench")
+        // Given a stand-in client: a shell, a few MB, that runs the real nkclient as its child
+        // (not `exec`: the command after it keeps the shell alive) and answers with its output.
+        let folder = try TemporaryFolder("nk-bench-client")
+        defer { folder.remove() }
+        let client = folder.url.appendingPathComponent("client.sh")
+        try """
+        #!/bin/sh
+        '\(TestPaths.nkclient.path)' "$@"
+        status=$?
+        exit $status
+
+        """.write(to: client, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: client.path)
+
+        // When nkbench (tens of MB itself) measures the pull through it,
+        let result = try runCommand(
+            binary, ["--quick", "--only", "pull", "--client-binary", client.path], timeout: 300)
+        try #require(result.succeeded, "\(result)")
+        let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
+        let pull = try #require((object as? [String: Any])?["initialPull"] as? [String: Any])
+        #expect(pull["pulled"] as? Int == pull["records"] as? Int)
+
+        // Then the figure is the shell's, not nkbench's.
+        let peak = try #require(pull["clientPeakRSSBytes"] as? Int)
+        #expect(peak > 0)
+        #expect(peak < 16 << 20, "\(peak) bytes: the stand-in shell's own peak is a few MB")
+    }
 }
