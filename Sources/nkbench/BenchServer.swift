@@ -156,14 +156,15 @@ struct MeasuredRun {
         let child = try SpawnedProcess(
             executable, arguments, environment: environment, stdout: .file(output.path), stderr: .discard)
         var peak = 0
-        repeat {
-            // Read before reaping (`end` reaps), so the pid is still the child's.
+        var end: SpawnedProcess.End?
+        while end == nil {
+            // Read before reaping (`end` reaps it once it ended), so the pid is still the child's.
             peak = max(peak, ProcStat.peakRSSBytes(pid: child.pid))
-            usleep(10_000)
-        } while child.end == nil
-        let end = child.waitForEnd()
+            end = child.end
+            if end == nil { usleep(10_000) }
+        }
         let seconds = Date().timeIntervalSince(start)
-        let exited = end.isSignal ? 128 + end.status : end.status
-        return MeasuredRun(status: exited, stdout: capturedText(output), seconds: seconds, peakRSSBytes: peak)
+        let status = end.map { $0.isSignal ? 128 + $0.status : $0.status } ?? -1
+        return MeasuredRun(status: status, stdout: capturedText(output), seconds: seconds, peakRSSBytes: peak)
     }
 }

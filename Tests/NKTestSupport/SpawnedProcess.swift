@@ -1,6 +1,6 @@
 import Foundation
 
-/// A child process started with `posix_spawn` and reaped with `wait4`: the one way the harness (the
+/// A child process started with `posix_spawn` and reaped with `waitpid`: the one way the harness (the
 /// tests, `nkbench`, `nkreliability`) starts programs.
 ///
 /// Not Foundation's `Process`: on Linux, `Process.run()` and `waitUntilExit()` give the calling
@@ -61,7 +61,6 @@ public final class SpawnedProcess: @unchecked Sendable {
 
     private let lock = NSLock()
     private var ended: End?
-    private var usage = rusage()
 
     /// Starts `executable arguments` with `environment` added to this process's environment.
     public init(
@@ -129,9 +128,6 @@ public final class SpawnedProcess: @unchecked Sendable {
 
     public var isRunning: Bool { end == nil }
 
-    /// The resources it used, its peak resident set (`ru_maxrss`, KiB) among them; zero until reaped.
-    public var resourceUsage: rusage { lock.withLock { usage } }
-
     /// Waits for it to end, for as long as it takes.
     @discardableResult
     public func waitForEnd() -> End {
@@ -184,7 +180,7 @@ public final class SpawnedProcess: @unchecked Sendable {
         var status: Int32 = 0
         var result: pid_t
         repeat {
-            result = wait4(pid, &status, options, &usage)
+            result = waitpid(pid, &status, options)
         } while result < 0 && errno == EINTR
         if result < 0 {
             ended = .exited(-1)
