@@ -121,11 +121,15 @@ public struct PullResponse: Codable, Hashable, Sendable {
     public var next: Int64
     /// True when more changes follow `next`.
     public var more: Bool
+    /// The newest sequence number the server had given when it wrote the page (absent from servers
+    /// older than this field). A client bounds one sync's pull with it.
+    public var latest: Int64?
 
-    public init(changes: [Change], next: Int64, more: Bool) {
+    public init(changes: [Change], next: Int64, more: Bool, latest: Int64? = nil) {
         self.changes = changes
         self.next = next
         self.more = more
+        self.latest = latest
     }
 }
 

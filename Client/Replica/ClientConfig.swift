@@ -10,12 +10,39 @@ public struct ClientConfig: Codable, Hashable, Sendable {
     public var user: String
     /// This replica's id: its key in version vectors.
     public var replica: ReplicaID
+    /// Ids this folder used before `nkclient new-replica` retired them (oldest first). Their
+    /// counters are never given again.
+    public var retiredReplicas: [ReplicaID]
 
-    public init(server: String, token: String, user: String, replica: ReplicaID) {
+    public init(server: String, token: String, user: String, replica: ReplicaID, retiredReplicas: [ReplicaID] = []) {
         self.server = ClientConfig.normalisedServer(server)
         self.token = token
         self.user = user
         self.replica = replica
+        self.retiredReplicas = retiredReplicas
+    }
+
+    enum CodingKeys: String, CodingKey { case server, token, user, replica, retiredReplicas }
+
+    /// Reads a config; one written before `retiredReplicas` existed has none.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        server = try container.decode(String.self, forKey: .server)
+        token = try container.decode(String.self, forKey: .token)
+        user = try container.decode(String.self, forKey: .user)
+        replica = try container.decode(ReplicaID.self, forKey: .replica)
+        retiredReplicas = try container.decodeIfPresent([ReplicaID].self, forKey: .retiredReplicas) ?? []
+    }
+
+    /// Writes a config; `retiredReplicas` only when there are some, so a config that never needed
+    /// it stays readable by an older nkclient.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(server, forKey: .server)
+        try container.encode(token, forKey: .token)
+        try container.encode(user, forKey: .user)
+        try container.encode(replica, forKey: .replica)
+        if !retiredReplicas.isEmpty { try container.encode(retiredReplicas, forKey: .retiredReplicas) }
     }
 
     /// `server` trimmed, without trailing slashes.

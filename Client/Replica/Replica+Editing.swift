@@ -29,7 +29,7 @@ extension Replica {
                 visibility: visibility, author: user, createdAt: date, updatedAt: date)
             let version = RecordVersion(
                 version: Frontier.localEdit(of: [], by: replica), editor: user, body: .annotation(annotation))
-            try ReplicaStore.writeLocal(db, version)
+            try ReplicaStore.writeLocal(db, version, by: replica)
             return annotation.id
         }
     }
@@ -120,9 +120,10 @@ extension Replica {
             var (annotation, deleted) = try change(siblings, user)
             annotation.updatedAt = date
             let vector = Frontier.localEdit(of: siblings.map(\.version.version), by: replica)
-            try ReplicaStore.writeLocal(
-                db, RecordVersion(version: vector, deleted: deleted, editor: user, body: .annotation(annotation)))
-            return vector
+            return try ReplicaStore.writeLocal(
+                db, RecordVersion(version: vector, deleted: deleted, editor: user, body: .annotation(annotation)),
+                by: replica
+            ).version
         }
     }
 

@@ -39,7 +39,8 @@ extension Replica {
         let held = try StoredVersion.fetchFrontier(db, type: .post, id: post.id.rawValue)
         let (outcome, vector) = post.importOutcome(over: held.map(\.version), by: replica)
         if let vector {
-            try ReplicaStore.writeLocal(db, RecordVersion(version: vector, editor: user, body: .post(post)))
+            try ReplicaStore.writeLocal(
+                db, RecordVersion(version: vector, editor: user, body: .post(post)), by: replica)
         }
         return outcome
     }

@@ -10,7 +10,7 @@ public struct Replica: Sendable {
     /// The folder the replica lives in.
     public let home: ReplicaHome
     /// Server, token, user and replica id.
-    public private(set) var config: ClientConfig
+    public internal(set) var config: ClientConfig
     let database: DatabaseQueue
     /// The clock for informational timestamps (`createdAt`, `updatedAt`, `lastSync`).
     let now: @Sendable () -> Date
@@ -31,7 +31,10 @@ public struct Replica: Sendable {
     public static func open(home: ReplicaHome) throws(ClientError) -> Replica {
         let config = try home.loadConfig()
         let database = try ReplicaDatabase.open(at: home.databaseURL)
-        return Replica(home: home, config: config, database: database)
+        let replica = Replica(home: home, config: config, database: database)
+        // Finishes a `new-replica` that was stopped between its config and its database.
+        try replica.moveRetiredEdits()
+        return replica
     }
 
     /// Creates a new, empty replica in `home`.

@@ -66,13 +66,27 @@ enum ReplicaStore {
 
     // MARK: Writing
 
-    /// Writes a local version: validated, then applied with the frontier rule, marked pending.
-    static func writeLocal(_ db: Database, _ version: RecordVersion) throws {
+    /// Writes a local version by `replica`: numbered, validated, then applied with the frontier
+    /// rule, marked pending. Returns the version as written.
+    ///
+    /// The version's own counter is raised above every counter this replica has given before, in
+    /// any record (``ownCounter(_:replica:)``), and that high-water mark is kept: the counters of
+    /// one replica only ever grow, so a pulled version that claims a counter of ours above it can
+    /// only come from a server that is not honest, or from a copy of this folder that went on
+    /// without us (DESIGN.md, "Own counters").
+    @discardableResult
+    static func writeLocal(_ db: Database, _ version: RecordVersion, by replica: ReplicaID) throws -> RecordVersion {
+        var version = version
+        let next = max(version.version[replica], try ownCounter(db, replica: replica) + 1)
+        var counters = version.version.counters
+        counters[replica] = next
+        version.version = VersionVector(counters)
         do {
             try version.validate()
         } catch {
             throw ClientError(.invalidInput, error.message)
         }
+        try setState(db, ownCounterKey(replica), String(next))
         let held = try StoredVersion.fetchFrontier(db, type: version.type, id: version.id)
         let outcome = Frontier.apply(version.version, to: held.map(\.version.version))
         guard outcome.status != .unchanged else {
@@ -82,6 +96,7 @@ enum ReplicaStore {
             try StoredVersion.delete(db, type: version.type, id: version.id, vector: vector)
         }
         try StoredVersion(version: version, pending: true).insert(db)
+        return version
     }
 
     /// Applies a version that came from the server with the frontier rule. `held` is the record's
@@ -117,6 +132,34 @@ enum ReplicaStore {
             try StoredVersion.delete(db, type: hidden.type, id: hidden.id, vector: vector)
         }
         return removed.count
+    }
+
+    // MARK: Own counters
+
+    static func ownCounterKey(_ replica: ReplicaID) -> String { "ownCounter." + replica.rawValue }
+
+    /// The highest counter `replica` has given any of its edits, in any record.
+    ///
+    /// Kept in `state` by ``writeLocal(_:_:by:)``. A replica written before it was kept has it
+    /// derived once from what it holds (its versions and its rejected ones); ``keepOwnCounter(_:replica:)``
+    /// stores that, so the scan happens once.
+    static func ownCounter(_ db: Database, replica: ReplicaID) throws -> UInt64 {
+        if let kept = try stateValue(db, ownCounterKey(replica)).flatMap({ UInt64($0) }) { return kept }
+        // Replica ids are plain identifiers (letters, digits, '.', '_', '-'): safe in a JSON path.
+        let path = "$.\"\(replica.rawValue)\""
+        var highest: UInt64 = 0
+        for table in ["versions", "rejected"] {
+            let value = try Int64.fetchOne(
+                db, sql: "SELECT MAX(CAST(json_extract(vectorJSON, ?) AS INTEGER)) FROM \(table)", arguments: [path])
+            highest = max(highest, UInt64(max(0, value ?? 0)))
+        }
+        return highest
+    }
+
+    /// Stores ``ownCounter(_:replica:)`` when it was derived, so later reads cost a lookup.
+    static func keepOwnCounter(_ db: Database, replica: ReplicaID) throws {
+        guard try stateValue(db, ownCounterKey(replica)) == nil else { return }
+        try setState(db, ownCounterKey(replica), String(try ownCounter(db, replica: replica)))
     }
 
     // MARK: Counts and state

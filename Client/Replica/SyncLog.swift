@@ -51,9 +51,10 @@ enum SyncLog {
     @discardableResult
     static func applyRemote(
         _ db: Database, _ version: RecordVersion, syncID: String, at date: Date,
-        encoder: JSONEncoder = Wire.makeEncoder()
+        encoder: JSONEncoder = Wire.makeEncoder(), guarding own: OwnCounterGuard? = nil
     ) throws -> ApplyStatus {
         let held = try StoredVersion.fetchHeld(db, type: version.type, id: version.id)
+        try own?.check(version.version, type: version.type, id: version.id, held: held)
         let outcome = Frontier.apply(version.version, to: held.map(\.vector))
         let status = try ReplicaStore.applyRemote(db, version, held: held, encoder: encoder)
         guard
@@ -66,8 +67,11 @@ enum SyncLog {
 
     /// Applies a hidden version and logs it when it dropped something. Returns how many versions it dropped.
     @discardableResult
-    static func applyHidden(_ db: Database, _ hidden: HiddenVersion, syncID: String, at date: Date) throws -> Int {
+    static func applyHidden(
+        _ db: Database, _ hidden: HiddenVersion, syncID: String, at date: Date, guarding own: OwnCounterGuard? = nil
+    ) throws -> Int {
         let held = try StoredVersion.fetchHeld(db, type: hidden.type, id: hidden.id)
+        try own?.check(hidden.version, type: hidden.type, id: hidden.id, held: held)
         guard held.contains(where: { hidden.version.dominates($0.vector) }) else { return 0 }
         // Something will be dropped: read the bodies, for the log entry.
         let dropped = try StoredVersion.fetchFrontier(db, type: hidden.type, id: hidden.id)

@@ -22,6 +22,7 @@ public struct ClientError: Error, Sendable, CustomStringConvertible {
             case badResponse = "bad_response"
             case storage
             case configuration
+            case staleReplica = "stale_replica"
         }
 
         private let base: Base
@@ -59,6 +60,10 @@ public struct ClientError: Error, Sendable, CustomStringConvertible {
         public static let storage = Code(.storage)
         /// `config.json` is missing, unreadable or invalid.
         public static let configuration = Code(.configuration)
+        /// The server holds edits of this replica that the replica did not make (or does not
+        /// remember): a folder restored from an older copy, or a server that is not honest.
+        /// `nkclient new-replica` carries on under a new replica id.
+        public static let staleReplica = Code(.staleReplica)
 
         public var description: String { base.rawValue }
     }

@@ -12,22 +12,36 @@ enum PullStep {
 
     /// Checks that the page moves forward and says what comes next.
     ///
-    /// - Throws: ``ClientError/Code/badResponse`` when the server's cursor goes backwards, or says
-    ///   there is more without moving (which would loop forever).
-    static func next(after cursor: Int64, page: PullResponse) throws(ClientError) -> Next {
+    /// - Parameters:
+    ///   - limit: the page size asked for. An honest server's page that says `more` holds `limit`
+    ///     stored changes (entries it may not send still count), so its cursor moves by at least
+    ///     `limit`; one that moves less would let a server keep a client pulling for ever.
+    ///   - bound: how far this pull may go (``PullBound``).
+    /// - Throws: a ``ServerSentCheck/Refusal`` when the server's cursor goes backwards, a page ends
+    ///   after its own cursor, or the server says there is more without moving far enough or
+    ///   past the bound.
+    static func next(after cursor: Int64, page: PullResponse, limit: Int, bound: PullBound?)
+        throws(ServerSentCheck.Refusal) -> Next
+    {
         guard page.next >= cursor else {
-            throw ClientError(
-                .badResponse, "the server's change cursor went backwards (from \(cursor) to \(page.next))")
+            throw .init(reason: "the change cursor went backwards, from \(cursor) to \(page.next)")
         }
         if let last = page.changes.last?.seq, last > page.next {
-            throw ClientError(.badResponse, "the server's change page ends after its own cursor")
+            throw .init(reason: "the change page ends after its own cursor")
         }
-        if page.more {
-            guard page.next > cursor else {
-                throw ClientError(.badResponse, "the server said more changes follow but its cursor did not move")
-            }
-            return .continueFrom(page.next)
+        guard page.more else { return .done(page.next) }
+        guard page.next - cursor >= Int64(limit) else {
+            throw .init(
+                reason:
+                    "it said more changes follow after a page that covered \(page.next - cursor) of the \(limit) asked for"
+            )
         }
-        return .done(page.next)
+        if let bound, page.next >= bound.limit {
+            throw .init(
+                reason:
+                    "it kept saying more changes follow past \(page.next); it had \(bound.latest) when this sync began. "
+                    + "What was pulled is kept; sync again")
+        }
+        return .continueFrom(page.next)
     }
 }

@@ -52,13 +52,22 @@ extension SyncEngine {
     /// Fetches again every record a rejected version was dropped from, and applies what the server holds.
     func refetch(into summary: inout SyncSummary, syncID: String) async throws(ClientError) {
         let keys = try await replica.readAsync { db in try ReplicaStore.recordsToRefetch(db) }
+        let replicaID = replica.config.replica
+        let server = api.server
         for key in keys {
             let versions = try await api.record(type: key.type, id: key.id)?.versions ?? []
+            do {
+                for version in versions { try ServerSentCheck.check(version) }
+            } catch {
+                throw invalid(error.reason)
+            }
             let date = replica.now()
             let changed = try await replica.writeAsync(syncing: .serverCanResend) { db in
+                let own = try OwnCounterGuard(db, replica: replicaID, server: server)
                 var changed = 0
                 for version in versions where version.type == key.type && version.id == key.id {
-                    if try SyncLog.applyRemote(db, version, syncID: syncID, at: date) != .unchanged { changed += 1 }
+                    let status = try SyncLog.applyRemote(db, version, syncID: syncID, at: date, guarding: own)
+                    if status != .unchanged { changed += 1 }
                 }
                 try ReplicaStore.clearRefetch(db, key)
                 return changed

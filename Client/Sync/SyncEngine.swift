@@ -26,10 +26,16 @@ public struct SyncEngine: Sendable {
         self.logger = logger
     }
 
-    /// Pushes the outbox, fetches records whose versions were rejected, then pulls every change.
+    /// Pulls every change, pushes the outbox, fetches records whose versions were rejected, then
+    /// pulls again when it pushed anything.
     ///
-    /// A read-only account's push is refused as a whole (403 `read_only`): the pull still runs, then
-    /// that refusal is thrown, so a read-only researcher keeps receiving and keeps their own changes.
+    /// The first pull comes before the push so that everything the server holds is checked before
+    /// anything is sent: a server that holds edits of this replica which the replica does not
+    /// remember (its folder was restored from an older copy) is noticed before a new edit could
+    /// reuse one of those counters and be answered `unchanged` (DESIGN.md, "Own counters").
+    ///
+    /// A read-only account's push is refused as a whole (403 `read_only`): that refusal is thrown
+    /// after the pull, so a read-only researcher keeps receiving and keeps their own changes.
     ///
     /// - Throws: a ``ClientError`` whose message says how many local changes are kept.
     public func run() async throws(ClientError) -> SyncSummary {
@@ -37,8 +43,13 @@ public struct SyncEngine: Sendable {
         let syncID = String(UUID().uuidString.lowercased().prefix(8))
         var refused: ClientError?
         do throws(ClientError) {
-            refused = try await pushUnlessReadOnly(into: &summary, syncID: syncID)
             try await pull(into: &summary, syncID: syncID)
+            let before = summary
+            refused = try await pushUnlessReadOnly(into: &summary, syncID: syncID)
+            if refused == nil, summary != before {
+                // The pushed versions as the server stamped them, and whatever arrived meanwhile.
+                try await pull(into: &summary, syncID: syncID)
+            }
         } catch {
             throw await keptChanges(error)
         }

@@ -28,6 +28,7 @@ enum ErrorReporting {
         case .badResponse: 76  // EX_PROTOCOL
         case .storage: 74  // EX_IOERR
         case .configuration: 78  // EX_CONFIG
+        case .staleReplica: 65  // EX_DATAERR
         default: 1
         }
     }

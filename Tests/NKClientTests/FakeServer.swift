@@ -110,7 +110,8 @@ final class FakeServer: Transport, @unchecked Sendable {
             let limit = Int(query["limit"] ?? "500") ?? 500
             let after = entries.filter { $0.seq > since }.sorted { $0.seq < $1.seq }
             let page = Array(after.prefix(limit))
-            return try json(PullResponse(changes: page, next: page.last?.seq ?? since, more: after.count > limit))
+            return try json(
+                PullResponse(changes: page, next: page.last?.seq ?? since, more: after.count > limit, latest: seq))
         case (.get, "records") where route.count == 3:
             let (type, id) = (route[1], route[2])
             let versions = entries.compactMap(\.record).filter { $0.type.rawValue == type && $0.id == id }

@@ -55,7 +55,9 @@ import Testing
         #expect(push.header("Content-Type") == "application/json" && push.header("Accept") == "application/json")
         let body = try Wire.makeDecoder().decode(PushRequest.self, from: try #require(push.body))
         #expect(body.replica == ReplicaID("rep-alice") && body.versions.count == 1 && body.versions[0].editor == nil)
-        #expect(server.paths().last == "/v1/changes?since=0&limit=500")
+        // Pull, push, then pull again from the cursor the first pull left.
+        #expect(server.paths().first == "/v1/changes?since=0&limit=500")
+        #expect(server.paths().last == "/v1/changes?since=1&limit=500")
     }
 
     @Test func concurrentEditsBecomeAConflictOnBothReplicas() async throws {
@@ -147,12 +149,13 @@ import Testing
         // The first page (the post and one note) is applied with its cursor; nothing after it.
         #expect(try bob.status().cursor == 2)
         #expect(try bob.notes().count == 2)
-        // Bob's own note was pushed before the pull failed.
-        #expect(try bob.status().pending == 0)
+        // The pull comes before the push: Bob's own note waits, pending, for the next sync.
+        #expect(try bob.status().pending == 1)
 
         server.failChangesCall = nil
         let summary = try await sync(bob, server, pullLimit: 2)
-        #expect(summary.pulled == 4)
+        #expect(summary.pulled == 4 && summary.pushed == 1)
+        #expect(try bob.status().pending == 0)
         #expect(try bob.notes().count == 6 && bob.status().cursor == server.lastSeq)
     }
 

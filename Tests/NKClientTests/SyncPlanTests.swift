@@ -45,10 +45,40 @@ import Testing
 
     @Test func pullPagesMustMoveForward() throws {
         let page = { (next: Int64, more: Bool) in PullResponse(changes: [], next: next, more: more) }
-        #expect(try PullStep.next(after: 3, page: page(7, true)) == .continueFrom(7))
-        #expect(try PullStep.next(after: 3, page: page(3, false)) == .done(3))
-        #expect(throws: ClientError.self) { try PullStep.next(after: 3, page: page(2, false)) }
-        #expect(throws: ClientError.self) { try PullStep.next(after: 3, page: page(3, true)) }
+        #expect(try PullStep.next(after: 3, page: page(7, true), limit: 4, bound: nil) == .continueFrom(7))
+        #expect(try PullStep.next(after: 3, page: page(3, false), limit: 4, bound: nil) == .done(3))
+        #expect(throws: ServerSentCheck.Refusal.self) {
+            try PullStep.next(after: 3, page: page(2, false), limit: 4, bound: nil)
+        }
+        #expect(throws: ServerSentCheck.Refusal.self) {
+            try PullStep.next(after: 3, page: page(3, true), limit: 4, bound: nil)
+        }
+    }
+
+    /// A page that says `more` must cover the page size asked for: an honest server's does (it
+    /// counts the stored changes it covered, sent or not), and one that moves less could keep a
+    /// client pulling for ever, one change at a time.
+    @Test func aPageThatSaysMoreMustCoverThePageSizeAskedFor() throws {
+        let page = PullResponse(changes: [], next: 6, more: true)
+        #expect(throws: ServerSentCheck.Refusal.self) { try PullStep.next(after: 3, page: page, limit: 4, bound: nil) }
+        #expect(try PullStep.next(after: 2, page: page, limit: 4, bound: nil) == .continueFrom(6))
+    }
+
+    /// One pull goes at most as far as the server's newest change when it began, plus as many again
+    /// (at least ten pages): a server that says `more` beyond that is refused.
+    @Test func onePullIsBoundedByWhatTheServerHadWhenItBegan() throws {
+        let bound = PullBound(start: 0, latest: 100, pageSize: 5)
+        #expect(bound.limit == 200)
+        #expect(PullBound(start: 95, latest: 100, pageSize: 5).limit == 150)
+        let within = PullResponse(changes: [], next: 195, more: true)
+        #expect(try PullStep.next(after: 190, page: within, limit: 5, bound: bound) == .continueFrom(195))
+        let beyond = PullResponse(changes: [], next: 200, more: true)
+        #expect(throws: ServerSentCheck.Refusal.self) {
+            try PullStep.next(after: 195, page: beyond, limit: 5, bound: bound)
+        }
+        let last = PullResponse(changes: [], next: 260, more: false)
+        #expect(try PullStep.next(after: 195, page: last, limit: 5, bound: bound) == .done(260))
+        #expect(PullBound(start: 0, latest: .max - 1, pageSize: 500).limit == .max)
     }
 
     @Test(arguments: [

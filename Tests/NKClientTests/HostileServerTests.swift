@@ -1,0 +1,191 @@
+import Foundation
+import NKProtocol
+import Testing
+
+@testable import NKClient
+
+/// A server that answers `GET /v1/changes` with whatever `page` makes of the request, and passes
+/// every other request to an honest ``FakeServer``.
+final class HostileServer: Transport, @unchecked Sendable {
+    let honest: FakeServer
+    private let lock = NSLock()
+    private var page: (@Sendable (_ since: Int64, _ limit: Int) -> PullResponse)?
+    private(set) var changesCalls = 0
+
+    init(honest: FakeServer) {
+        self.honest = honest
+    }
+
+    /// From now on, pull pages come from `page`.
+    func turn(_ page: @escaping @Sendable (_ since: Int64, _ limit: Int) -> PullResponse) {
+        lock.withLock { self.page = page }
+    }
+
+    func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let url = URLComponents(string: request.url)!
+        let hostile = lock.withLock { page }
+        guard url.path == "/v1/changes", let hostile else { return try await honest.send(request) }
+        let query = Dictionary(uniqueKeysWithValues: (url.queryItems ?? []).map { ($0.name, $0.value ?? "") })
+        lock.withLock { changesCalls += 1 }
+        let response = hostile(Int64(query["since"] ?? "0") ?? 0, Int(query["limit"] ?? "500") ?? 500)
+        return HTTPResponse(status: 200, body: try Wire.makeEncoder().encode(response))
+    }
+}
+
+/// Each client-side rule of DESIGN.md ("What the client checks") against a server that breaks it:
+/// the page is refused whole, the sync fails with one line, and the unpushed work stays pending.
+@Suite struct HostileServerTests {
+    let post = Fixtures.post.id.rawValue
+    static let otherNote = "6f1c2a3b-0000-4000-8000-0000000000ff"
+
+    /// What a hostile server sends; `synced` and `edited` are the ids of Alice's notes (the first
+    /// synced then edited offline, both pending), her replica id is `rep-alice`.
+    enum Attack: String, CaseIterable, Sendable, CustomTestStringConvertible {
+        case endlessPages
+        case pageLargerThanAsked
+        case changesOutOfOrder
+        case forgedOwnCounterInRecord
+        case forgedOwnCounterInHidden
+        case forgedOwnCounterOfAPendingRecord
+        case forgedOwnCounterOfAPendingRecordInHidden
+        case absurdCounter
+        case absurdID
+        case emptyVector
+        case neitherRecordNorHidden
+
+        var testDescription: String { rawValue }
+
+        /// The code the sync must fail with.
+        var code: ClientError.Code {
+            switch self {
+            case .forgedOwnCounterInRecord, .forgedOwnCounterInHidden, .forgedOwnCounterOfAPendingRecord,
+                .forgedOwnCounterOfAPendingRecordInHidden:
+                .staleReplica
+            default: .badResponse
+            }
+        }
+
+        func page(since: Int64, limit: Int, synced: RecordVersion) -> PullResponse {
+            let me = ReplicaID("rep-alice")
+            var forged = synced
+            forged.body = .annotation(Fixtures.annotation(id: synced.annotationID, note: "replaced by the server"))
+            let evil = ReplicaID("evil")
+            func hidden(_ id: String, _ vector: VersionVector) -> Change {
+                Change(seq: since + 1, hidden: HiddenVersion(type: .annotation, id: id, version: vector))
+            }
+            func record(_ vector: VersionVector) -> Change {
+                forged.version = vector
+                return Change(seq: since + 1, record: forged)
+            }
+            let changes: [Change]
+            var more = false
+            var next = since + 1
+            switch self {
+            case .endlessPages:
+                changes = [hidden(HostileServerTests.otherNote, VersionVector([evil: 1]))]
+                more = true
+            case .pageLargerThanAsked:
+                changes = (1...Int64(limit + 1)).map {
+                    Change(
+                        seq: since + $0,
+                        hidden: HiddenVersion(type: .annotation, id: Self.id($0), version: .init([evil: 1])))
+                }
+                next = since + Int64(limit) + 1
+            case .changesOutOfOrder:
+                changes = [
+                    Change(
+                        seq: since + 2,
+                        hidden: HiddenVersion(type: .annotation, id: Self.id(1), version: .init([evil: 1]))),
+                    Change(
+                        seq: since + 1,
+                        hidden: HiddenVersion(type: .annotation, id: Self.id(2), version: .init([evil: 1]))),
+                ]
+                next = since + 2
+            case .forgedOwnCounterInRecord:
+                changes = [record(VersionVector([me: 1000, evil: 1]))]
+            case .forgedOwnCounterInHidden:
+                changes = [hidden(synced.id, VersionVector([me: 1000]))]
+            case .forgedOwnCounterOfAPendingRecord:
+                // At most this replica's high-water mark (3), above what it gave this record (2).
+                changes = [record(VersionVector([me: 3, evil: 1]))]
+            case .forgedOwnCounterOfAPendingRecordInHidden:
+                changes = [hidden(synced.id, VersionVector([me: 3, evil: 1]))]
+            case .absurdCounter:
+                changes = [record(VersionVector([evil: 1 << 60]))]
+            case .absurdID:
+                changes = [hidden("../../etc/passwd", VersionVector([evil: 1]))]
+            case .emptyVector:
+                changes = [hidden(HostileServerTests.otherNote, VersionVector())]
+            case .neitherRecordNorHidden:
+                var change = hidden(HostileServerTests.otherNote, VersionVector([evil: 1]))
+                change.record = forged
+                changes = [change]
+            }
+            return PullResponse(changes: changes, next: next, more: more, latest: since + 1_000)
+        }
+
+        static func id(_ n: Int64) -> String {
+            String(format: "6f1c2a3b-0000-4000-8000-%012llx", n)
+        }
+    }
+
+    @Test(arguments: Attack.allCases)
+    func aHostilePageIsRefusedWholeAndUnpushedWorkStays(_ attack: Attack) async throws {
+        // Given Alice synced a note, then edited it and wrote another offline (2 pending)
+        let folder = try ScratchFolder()
+        let honest = FakeServer()
+        honest.seed(Fixtures.postVersion())
+        let server = HostileServer(honest: honest)
+        let alice = try Fixtures.replica(user: "alice", replica: "rep-alice", in: folder)
+        let synced = try alice.annotate(post: post, quote: "hard currency", note: "first")
+        _ = try await SyncEngine(replica: alice, transport: server).run()
+        try alice.edit(synced.rawValue, note: "edited offline")
+        try alice.annotate(post: post, quote: "hard currency", note: "written offline")
+        let before = try alice.status()
+        #expect(before.pending == 2)
+        let syncedVersion = try #require(try alice.held(synced.rawValue).first?.version)
+
+        // When the server turns hostile
+        server.turn { since, limit in attack.page(since: since, limit: limit, synced: syncedVersion) }
+        let failure = await #expect(throws: ClientError.self) {
+            _ = try await SyncEngine(replica: alice, transport: server).run()
+        }
+
+        // Then the sync fails with one line, nothing of the page was applied, nothing was pushed
+        #expect(failure?.code == attack.code)
+        #expect(failure?.message.contains("\n") == false)
+        #expect(failure?.message.contains("kept") == true)
+        let after = try alice.status()
+        #expect(after.pending == 2 && after.cursor == before.cursor)
+        #expect(try alice.notes().map(\.note).sorted() == ["edited offline", "written offline"])
+        #expect(server.changesCalls == 1)
+        #expect(honest.requests.filter { $0.method == .post }.count == 1)
+    }
+
+    /// An honest server's pages pass every check: concurrent edits still become a conflict, and
+    /// a replica's own pushed versions come back without tripping the own-counter rule.
+    @Test func anHonestServerStillSyncsEverything() async throws {
+        let folder = try ScratchFolder()
+        let honest = FakeServer()
+        honest.seed(Fixtures.postVersion())
+        let server = HostileServer(honest: honest)
+        let alice = try Fixtures.replica(user: "alice", replica: "rep-alice", in: folder)
+        let bob = try Fixtures.replica(user: "bob", replica: "rep-bob", in: folder)
+        let id = try alice.annotate(post: post, quote: "hard currency", note: "first")
+        _ = try await SyncEngine(replica: alice, transport: server).run()
+        _ = try await SyncEngine(replica: bob, transport: server).run()
+        try bob.edit(id.rawValue, note: "bob's")
+        try alice.edit(id.rawValue, note: "alice's")
+        _ = try await SyncEngine(replica: bob, transport: server).run()
+        let summary = try await SyncEngine(replica: alice, transport: server).run()
+        #expect(summary.pushed == 1 && summary.conflicts == 1)
+        #expect(try alice.status().pending == 0)
+    }
+}
+
+extension RecordVersion {
+    fileprivate var annotationID: AnnotationID {
+        if case .annotation(let annotation) = body { return annotation.id }
+        return AnnotationID("")
+    }
+}
