@@ -124,12 +124,20 @@ public struct PullResponse: Codable, Hashable, Sendable {
     /// The newest sequence number the server had given when it wrote the page (absent from servers
     /// older than this field). A client bounds one sync's pull with it.
     public var latest: Int64?
+    /// When the request named the pulling replica (`replica=ID`, a replica of the token's user):
+    /// the highest counter of that replica in any version the server has accepted from it. A
+    /// replica that never sent that counter is not the only one using its id (DESIGN.md, "Own
+    /// counters").
+    public var replicaHighWater: UInt64?
 
-    public init(changes: [Change], next: Int64, more: Bool, latest: Int64? = nil) {
+    public init(
+        changes: [Change], next: Int64, more: Bool, latest: Int64? = nil, replicaHighWater: UInt64? = nil
+    ) {
         self.changes = changes
         self.next = next
         self.more = more
         self.latest = latest
+        self.replicaHighWater = replicaHighWater
     }
 }
 

@@ -156,6 +156,20 @@ enum ReplicaStore {
         return highest
     }
 
+    static func sentCounterKey(_ replica: ReplicaID) -> String { "sentCounter." + replica.rawValue }
+
+    /// The highest counter of `replica` ever sent to the server (in a push, acknowledged or not).
+    /// A replica written before it was kept counts every counter it has given as sent.
+    static func sentCounter(_ db: Database, replica: ReplicaID) throws -> UInt64 {
+        if let kept = try stateValue(db, sentCounterKey(replica)).flatMap({ UInt64($0) }) { return kept }
+        return try ownCounter(db, replica: replica)
+    }
+
+    /// Records, before a push is sent, the highest counter of `replica` in it.
+    static func recordSent(_ db: Database, replica: ReplicaID, upTo counter: UInt64) throws {
+        try setState(db, sentCounterKey(replica), String(max(try sentCounter(db, replica: replica), counter)))
+    }
+
     /// Stores ``ownCounter(_:replica:)`` when it was derived, so later reads cost a lookup.
     static func keepOwnCounter(_ db: Database, replica: ReplicaID) throws {
         guard try stateValue(db, ownCounterKey(replica)) == nil else { return }

@@ -47,11 +47,13 @@ public struct ServerAPI: Sendable {
         return try await call(.post, "/v1/push", body: Data(body.utf8), as: PushResponse.self)
     }
 
-    /// `GET /v1/changes?since=SEQ&limit=N`.
-    public func changes(since cursor: Int64, limit: Int = Wire.defaultPullLimit) async throws(ClientError)
-        -> PullResponse
+    /// `GET /v1/changes?since=SEQ&limit=N[&replica=ID]`: with `replica`, the page also says the
+    /// highest counter of that replica the server holds.
+    public func changes(since cursor: Int64, limit: Int = Wire.defaultPullLimit, replica: ReplicaID? = nil)
+        async throws(ClientError) -> PullResponse
     {
-        try await call(.get, "/v1/changes?since=\(cursor)&limit=\(limit)", as: PullResponse.self)
+        let named = replica.map { "&replica=\(Self.escapePathSegment($0.rawValue))" } ?? ""
+        return try await call(.get, "/v1/changes?since=\(cursor)&limit=\(limit)\(named)", as: PullResponse.self)
     }
 
     /// `GET /v1/records/{type}/{id}`: the record's current frontier, or nil when the server has none.

@@ -14,8 +14,9 @@ extension SyncEngine {
         var bound: PullBound?
         var received = 0
         while true {
-            let page = try await api.changes(since: cursor, limit: pullLimit)
+            let page = try await api.changes(since: cursor, limit: pullLimit, replica: replica.config.replica)
             if bound == nil {
+                try await checkNoOtherFolderUsesThisReplica(page)
                 let latest = try await latestSequence(named: page, after: cursor)
                 bound = PullBound(start: cursor, latest: latest, pageSize: pullLimit)
             }
@@ -42,6 +43,23 @@ extension SyncEngine {
             case .done: return
             }
         }
+    }
+
+    /// Refuses to go on when the server holds a counter of this replica that this folder never
+    /// sent: another folder has been using the same replica id (this one was restored from an older
+    /// copy of itself, or copied to another machine), and giving those counters again would give two
+    /// different versions one vector.
+    private func checkNoOtherFolderUsesThisReplica(_ page: PullResponse) async throws(ClientError) {
+        guard let held = page.replicaHighWater, held > 0 else { return }
+        let replicaID = replica.config.replica
+        let sent = try await replica.readAsync { db in try ReplicaStore.sentCounter(db, replica: replicaID) }
+        guard held > sent else { return }
+        throw ClientError(
+            .staleReplica,
+            "the server at \(api.server) holds edits of this replica (\(replicaID.rawValue)) up to \(held), but this "
+                + "folder never sent more than \(sent): it was restored from an older copy of itself, or another "
+                + "folder uses the same replica; nothing was changed. Run nkclient new-replica to carry on under a "
+                + "new replica id (unpushed changes are kept and pushed again)")
     }
 
     /// The newest sequence number the server has: the first page says it; a server older than that

@@ -15,6 +15,10 @@ extension SyncEngine {
             let wire = Dictionary(pending.map { ($0, $0.wireJSON) }, uniquingKeysWith: { first, _ in first })
             let batch = PushPlan.batch(pending) { wire[$0]?.utf8.count ?? 0 }
             guard !batch.isEmpty else { return }
+            // Before it leaves: the server can then never hold a counter of ours above this mark
+            // unless another folder uses our replica id (DESIGN.md, "Own counters").
+            let highest = batch.map { $0.version[replicaID] }.max() ?? 0
+            try await replica.writeAsync { db in try ReplicaStore.recordSent(db, replica: replicaID, upTo: highest) }
             let response = try await api.push(
                 replica: replicaID, encodedVersions: batch.map { wire[$0] ?? $0.wireJSON })
             FaultInjection.hit(.afterPushSent)

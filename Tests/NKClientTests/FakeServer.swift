@@ -11,6 +11,8 @@ final class FakeServer: Transport, @unchecked Sendable {
     private var seq: Int64 = 0
     private(set) var requests: [HTTPRequest] = []
     private var changesCalls = 0
+    /// The highest counter of each replica in a version it pushed and this server stored.
+    private var highWater: [ReplicaID: UInt64] = [:]
 
     /// Rejects a pushed version with (code, message) when it returns non-nil.
     var rejectRule: @Sendable (RecordVersion) -> (String, String)? = { _ in nil }
@@ -98,8 +100,11 @@ final class FakeServer: Transport, @unchecked Sendable {
                 }
                 var stored = version
                 stored.editor = user
-                return PushItemResult(
-                    type: version.type, id: version.id, version: version.version, status: store(stored))
+                let status = store(stored)
+                if status != .unchanged {
+                    highWater[push.replica] = max(highWater[push.replica] ?? 0, version.version[push.replica])
+                }
+                return PushItemResult(type: version.type, id: version.id, version: version.version, status: status)
             }
             return try json(PushResponse(results: results))
         case (.get, "changes"):
@@ -110,8 +115,11 @@ final class FakeServer: Transport, @unchecked Sendable {
             let limit = Int(query["limit"] ?? "500") ?? 500
             let after = entries.filter { $0.seq > since }.sorted { $0.seq < $1.seq }
             let page = Array(after.prefix(limit))
+            let named = query["replica"].map { highWater[ReplicaID($0)] ?? 0 }
             return try json(
-                PullResponse(changes: page, next: page.last?.seq ?? since, more: after.count > limit, latest: seq))
+                PullResponse(
+                    changes: page, next: page.last?.seq ?? since, more: after.count > limit, latest: seq,
+                    replicaHighWater: named))
         case (.get, "records") where route.count == 3:
             let (type, id) = (route[1], route[2])
             let versions = entries.compactMap(\.record).filter { $0.type.rawValue == type && $0.id == id }

@@ -189,3 +189,116 @@ extension RecordVersion {
         return AnnotationID("")
     }
 }
+
+/// A replica folder restored from an older copy of itself (DESIGN.md, "Own counters").
+@Suite struct RestoredReplicaTests {
+    let post = Fixtures.post.id.rawValue
+
+    /// Copies a replica's folder, as a backup would.
+    func backUp(_ replica: Replica, to folder: ScratchFolder, as name: String) throws -> URL {
+        let copy = folder.url.appendingPathComponent(name)
+        try FileManager.default.copyItem(at: replica.home.url, to: copy)
+        return copy
+    }
+
+    /// Puts a backup back in place of the folder.
+    func restore(_ backup: URL, over replica: Replica) throws -> Replica {
+        try FileManager.default.removeItem(at: replica.home.url)
+        try FileManager.default.copyItem(at: backup, to: replica.home.url)
+        return try Replica.open(home: replica.home)
+    }
+
+    @Test func aRestoredFolderNeverReusesACounterAndLosesNothing() async throws {
+        // Given Alice's laptop is backed up after her first note is synced
+        let folder = try ScratchFolder()
+        let server = FakeServer()
+        server.seed(Fixtures.postVersion())
+        let original = try Fixtures.replica(user: "alice", replica: "rep-alice", in: folder)
+        let first = try original.annotate(post: post, quote: "hard currency", note: "first")
+        _ = try await SyncEngine(replica: original, transport: server).run()
+        let backup = try backUp(original, to: folder, as: "backup")
+
+        // And she goes on working and syncing: a new note, and an edit of the first
+        try original.annotate(post: post, quote: "hard currency", note: "after the backup")
+        try original.edit(first.rawValue, note: "edited after the backup")
+        _ = try await SyncEngine(replica: original, transport: server).run()
+
+        // When the laptop is restored from the backup and she writes the same kind of things again
+        var restored = try restore(backup, over: original)
+        try restored.annotate(post: post, quote: "hard currency", note: "after the restore")
+        try restored.edit(first.rawValue, note: "edited after the restore")
+        #expect(try restored.status().pending == 2)
+
+        // Then the sync refuses to go on, says why and what to do, and keeps everything
+        let failure = await #expect(throws: ClientError.self) {
+            _ = try await SyncEngine(replica: restored, transport: server).run()
+        }
+        #expect(failure?.code == .staleReplica)
+        #expect(failure?.message.contains("nkclient new-replica") == true)
+        #expect(failure?.message.contains("\n") == false)
+        #expect(try restored.status().pending == 2)
+        #expect(server.requests.filter { $0.method == .post && $0.header("authorization") != nil }.count == 2)
+
+        // When she carries on under a new replica id
+        let summary = try restored.startNewReplica()
+        #expect(summary.retired == ReplicaID("rep-alice") && summary.pending == 2)
+        #expect(restored.config.retiredReplicas == [ReplicaID("rep-alice")])
+        let synced = try await SyncEngine(replica: restored, transport: server).run()
+
+        // Then both notes written after the restore are pushed, nothing is answered `unchanged`,
+        // and the two edits of the first note are a conflict: every text anyone wrote is there
+        #expect(synced.pushed == 2)
+        #expect(try restored.status().pending == 0)
+        let bob = try Fixtures.replica(user: "bob", replica: "rep-bob", in: folder)
+        _ = try await SyncEngine(replica: bob, transport: server).run()
+        let texts = try bob.read { db in
+            try StoredVersion.fetchAll(
+                db, sql: "SELECT \(StoredVersion.columns) FROM versions WHERE recordType = 'annotation'")
+        }.compactMap { version -> String? in
+            if case .annotation(let annotation) = version.version.body { return annotation.note }
+            return nil
+        }
+        #expect(
+            Set(texts) == [
+                "after the backup", "edited after the backup", "after the restore", "edited after the restore",
+            ])
+        #expect(try bob.held(first.rawValue).count == 2)
+    }
+
+    /// The marker is written before a push leaves, so a push whose answer was lost never looks like
+    /// another folder's work.
+    @Test func aPushWhoseAnswerWasLostIsNotMistakenForAnotherFolder() async throws {
+        let folder = try ScratchFolder()
+        let honest = FakeServer()
+        honest.seed(Fixtures.postVersion())
+        let server = LosingServer(honest: honest)
+        let alice = try Fixtures.replica(user: "alice", replica: "rep-alice", in: folder)
+        try alice.annotate(post: post, quote: "hard currency", note: "first")
+        server.losePushAnswers = true
+        await #expect(throws: ClientError.self) { _ = try await SyncEngine(replica: alice, transport: server).run() }
+        #expect(try alice.status().pending == 1)
+        server.losePushAnswers = false
+        let summary = try await SyncEngine(replica: alice, transport: server).run()
+        #expect(try alice.status().pending == 0 && summary.conflicts == 0)
+    }
+}
+
+/// A server whose push answers are lost on the way back (the push is applied).
+final class LosingServer: Transport, @unchecked Sendable {
+    let honest: FakeServer
+    private let lock = NSLock()
+    private var losing = false
+
+    init(honest: FakeServer) { self.honest = honest }
+
+    var losePushAnswers: Bool {
+        get { lock.withLock { losing } }
+        set { lock.withLock { losing = newValue } }
+    }
+
+    func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let response = try await honest.send(request)
+        if request.method == .post && losePushAnswers { throw TransportError(.unreachable, "connection reset") }
+        return response
+    }
+}

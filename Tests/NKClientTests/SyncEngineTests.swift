@@ -56,8 +56,8 @@ import Testing
         let body = try Wire.makeDecoder().decode(PushRequest.self, from: try #require(push.body))
         #expect(body.replica == ReplicaID("rep-alice") && body.versions.count == 1 && body.versions[0].editor == nil)
         // Pull, push, then pull again from the cursor the first pull left.
-        #expect(server.paths().first == "/v1/changes?since=0&limit=500")
-        #expect(server.paths().last == "/v1/changes?since=1&limit=500")
+        #expect(server.paths().first == "/v1/changes?since=0&limit=500&replica=rep-alice")
+        #expect(server.paths().last == "/v1/changes?since=1&limit=500&replica=rep-alice")
     }
 
     @Test func concurrentEditsBecomeAConflictOnBothReplicas() async throws {
