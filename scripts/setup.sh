@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian machine lacks to build and test NK Sync: the SQLite and libcurl
-# headers, PostgreSQL (the tests of the PostgreSQL store start a private server of their own), and
-# for the reliability suites libfaketime (clock skew), libfiu (disk faults), gdb (the stacks of a
+# headers, PostgreSQL (the tests of the PostgreSQL store start a private server of their own), the
+# sqlite3 shell (the upgrade fixture tests read databases with it), jq (Tests/Fixtures/make-fixtures.sh),
+# and for the reliability suites libfaketime (clock skew), libfiu (disk faults), gdb (the stacks of a
 # program that hung under faults) and Python's venv (schemathesis, installed from PyPI by
 # scripts/schemathesis.sh).
 # Safe to run again; does nothing when they are there.
 set -euo pipefail
 
 missing=()
-for pkg in libsqlite3-dev libcurl4-openssl-dev pkg-config curl postgresql faketime libfaketime fiu-utils gdb python3-venv; do
+for pkg in libsqlite3-dev sqlite3 jq libcurl4-openssl-dev pkg-config curl postgresql faketime libfaketime fiu-utils gdb python3-venv; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -3,6 +3,47 @@ import GRDB
 import NKProtocol
 
 extension SQLiteStore {
+    /// Refuses, untouched, a database that a newer nkserver migrated.
+    ///
+    /// GRDB's migrator would skip the migrations it does not know and carry on, and this build
+    /// would then write rows without the columns and tables a newer one relies on. The check reads
+    /// through a read-only connection of its own, before the pool opens: opening a `DatabasePool`
+    /// writes (GRDB creates and drops a table to give the WAL file some content), and the file must
+    /// stay byte for byte as the newer nkserver left it.
+    static func refuseNewerSchema(at path: String) throws {
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(10)
+        let unknown = try DatabaseQueue(path: path, configuration: configuration).read { db in
+            try migrator.appliedIdentifiers(db).subtracting(migrator.migrations).sorted()
+        }
+        if let first = unknown.first {
+            throw ServerError(
+                .database,
+                "the database '\(path)' was written by a newer nkserver; upgrade nkserver (it has migration "
+                    + "'\(first)', which this one does not know; nothing was changed)")
+        }
+    }
+
+    /// Applies the migrations the database lacks. GRDB runs each in a transaction of its own and
+    /// rolls back the one that fails (those before it stay applied, as a complete earlier schema),
+    /// so a failure loses nothing: the error names the migration, in one line.
+    static func migrate(_ pool: DatabasePool, path: String) throws {
+        do {
+            try migrator.migrate(pool)
+        } catch {
+            let applied = (try? pool.read { db in try migrator.appliedIdentifiers(db) }) ?? []
+            let failed = migrator.migrations.first { !applied.contains($0) } ?? "?"
+            let reason = (error as? DatabaseError)?.message ?? "\(error)"
+            throw ServerError(
+                .database,
+                "cannot upgrade the database '\(path)': migration '\(failed)' failed (\(reason)); it was rolled "
+                    + "back and the database still holds everything it held",
+                underlying: error)
+        }
+    }
+
     /// The schema, one registered migration per version. Never edit a shipped migration: add one.
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()

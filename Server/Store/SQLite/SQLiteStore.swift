@@ -26,8 +26,9 @@ public final class SQLiteStore: ServerStore {
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         do {
+            try Self.refuseNewerSchema(at: path)
             pool = try DatabasePool(path: path, configuration: configuration)
-            try Self.migrator.migrate(pool)
+            try Self.migrate(pool, path: path)
             try Self.enforceDurability(pool)
             serverReplicaID = try pool.read { db in
                 guard let meta = try MetaRecord.fetchOne(db, key: MetaRecord.serverReplicaIDKey) else {
