@@ -69,8 +69,20 @@ struct SyncRoutes: Sendable {
             }
             limit = value
         }
+        var replica: ReplicaID?
+        if let text = query["replica"] {
+            guard RecordVersion.isPlainIdentifier(String(text)) else {
+                throw ServerError(
+                    .badRequest, "'replica' must be 1 to \(Limits.maxIdLength) letters, digits, '.', '_' or '-'")
+            }
+            replica = ReplicaID(String(text))
+        }
         // Spliced from the stored JSON: the same PullResponse, without decoding and encoding each version.
-        let page = try await store.changesJSON(user: user, since: since, limit: limit)
+        var page = try await store.changesJSON(user: user, since: since, limit: limit)
+        if let replica {
+            let highWater = try await store.replicaHighWater(user: user, replica: replica)
+            page = PullPageJSON.adding(replicaHighWater: highWater, to: page)
+        }
         return .json(bytes: page)
     }
 

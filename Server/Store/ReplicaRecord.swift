@@ -8,4 +8,7 @@ struct ReplicaRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
     var id: String
     var userId: Int64
     var firstSeenAt: Date
+    /// The highest counter of this replica in a version the server accepted from it (migration
+    /// `v3-replica-high-water`; docs/DESIGN.md, "Own counters").
+    var highWater: Int64 = 0
 }

@@ -45,6 +45,10 @@ public protocol ServerStore: AnyObject, Sendable {
     /// The newest sequence number the store has given (0 when none).
     func latestSequence() async throws -> Int64
 
+    /// The highest counter of `replica` in a version the store accepted from it, when `replica`
+    /// belongs to `user`; 0 otherwise (never pushed, or another user's: nothing is told about it).
+    func replicaHighWater(user: AuthenticatedUser, replica: ReplicaID) async throws -> UInt64
+
     /// Waits until the change sequence moves past `since` or `timeout` runs out. Wakes when a
     /// change is committed (by this process, or by any process where the store can tell), and
     /// re-reads the store every `recheck` in any case; answers `changed: false` at once when the

@@ -42,7 +42,7 @@ public struct StoreContents: Sendable {
             ])
         }
         for replica in replicas {
-            add(["replica", replica.id, String(replica.userId), ms(replica.firstSeenAt)])
+            add(["replica", replica.id, String(replica.userId), ms(replica.firstSeenAt), String(replica.highWater)])
         }
         for group in groups {
             add(["group", group.id.map(String.init), group.name, ms(group.createdAt)])

@@ -62,7 +62,23 @@ enum PostgresMigrations {
                     PRIMARY KEY (group_id, user_id))
                 """,
             ]
-        )
+        ),
+        (
+            // The highest counter of each replica the server holds (docs/DESIGN.md, "Own counters"),
+            // kept by every push from now on; for the versions already stored, read from their vectors.
+            "v3-replica-high-water",
+            [
+                "ALTER TABLE nk_replicas ADD COLUMN high_water bigint NOT NULL DEFAULT 0",
+                """
+                UPDATE nk_replicas r SET high_water = held.high_water
+                FROM (
+                    SELECT e.key AS id, MAX(e.value::bigint) AS high_water
+                    FROM nk_versions v, jsonb_each_text(v.vector_json::jsonb) e GROUP BY e.key
+                ) held
+                WHERE held.id = r.id
+                """,
+            ]
+        ),
     ]
 
     /// Applies the migrations this database lacks and returns the server's replica id.

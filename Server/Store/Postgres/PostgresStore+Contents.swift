@@ -56,10 +56,10 @@ extension PostgresStore {
             )
         }
         var replicas: [ReplicaRecord] = []
-        for try await (id, userId, firstSeenAt) in try await connection.query(
-            "SELECT id, user_id, first_seen_at FROM nk_replicas ORDER BY id", logger: logger
-        ).decode((String, Int64, Date).self) {
-            replicas.append(ReplicaRecord(id: id, userId: userId, firstSeenAt: firstSeenAt))
+        for try await (id, userId, firstSeenAt, highWater) in try await connection.query(
+            "SELECT id, user_id, first_seen_at, high_water FROM nk_replicas ORDER BY id", logger: logger
+        ).decode((String, Int64, Date, Int64).self) {
+            replicas.append(ReplicaRecord(id: id, userId: userId, firstSeenAt: firstSeenAt, highWater: highWater))
         }
         var groups: [GroupRecord] = []
         for try await (id, name, createdAt) in try await connection.query(
@@ -110,8 +110,8 @@ extension PostgresStore {
             for replica in contents.replicas {
                 try await connection.query(
                     """
-                    INSERT INTO nk_replicas (id, user_id, first_seen_at)
-                    VALUES (\(replica.id), \(replica.userId), \(replica.firstSeenAt))
+                    INSERT INTO nk_replicas (id, user_id, first_seen_at, high_water)
+                    VALUES (\(replica.id), \(replica.userId), \(replica.firstSeenAt), \(replica.highWater))
                     """,
                     logger: logger)
             }

@@ -64,6 +64,12 @@ extension PostgresStore {
                 results.append(result)
             }
             try await batch.write(connection, logger: logger, storedAt: now)
+            let highWater = ReplicaHighWater.of(replica, results)
+            if highWater > 0 {
+                try await connection.query(
+                    "UPDATE nk_replicas SET high_water = GREATEST(high_water, \(highWater)) WHERE id = \(replica.rawValue)",
+                    logger: logger)
+            }
             return results
         }
     }
@@ -209,6 +215,19 @@ extension PostgresStore {
 
     public func latestSequence() async throws -> Int64 {
         try await read { [self] connection in try await latestSequence(connection) }
+    }
+
+    public func replicaHighWater(user: AuthenticatedUser, replica: ReplicaID) async throws -> UInt64 {
+        try await read { [self] connection in
+            var highWater: Int64 = 0
+            for try await value in try await connection.query(
+                "SELECT high_water FROM nk_replicas WHERE id = \(replica.rawValue) AND user_id = \(user.id)",
+                logger: logger
+            ).decode(Int64.self) {
+                highWater = value
+            }
+            return UInt64(max(0, highWater))
+        }
     }
 
     func latestSequence(_ connection: PostgresConnection) async throws -> Int64 {

@@ -101,6 +101,19 @@ extension SQLiteStore {
             try db.create(
                 index: "versions_on_visibility", on: VersionRecord.databaseTableName, columns: ["visibility"])
         }
+        migrator.registerMigration("v3-replica-high-water") { db in
+            // The highest counter of each replica the server holds, kept by every push from now on;
+            // for the versions already stored, read from their vectors in one pass.
+            try db.execute(
+                sql: """
+                    ALTER TABLE replicas ADD COLUMN highWater INTEGER NOT NULL DEFAULT 0;
+                    WITH held AS (
+                        SELECT j.key AS id, MAX(CAST(j.value AS INTEGER)) AS highWater
+                        FROM versions v, json_each(v.vectorJSON) j GROUP BY j.key)
+                    UPDATE replicas SET highWater = (SELECT highWater FROM held WHERE held.id = replicas.id)
+                    WHERE id IN (SELECT id FROM held);
+                    """)
+        }
         return migrator
     }
 }

@@ -13,9 +13,11 @@ extension SQLiteStore {
                 try await pool.write { db in
                     try Self.bindReplica(db, replica: replica, user: user, at: now)
                     let facts = SQLitePushFacts(db: db, user: user, context: PushContext(postTexts: postTexts))
-                    return try versions.map { version in
+                    let results = try versions.map { version in
                         try Self.pushItem(db, version, replica: replica, user: user, at: now, facts: facts)
                     }
+                    try Self.raiseHighWater(db, replica: replica, to: ReplicaHighWater.of(replica, results))
+                    return results
                 }
             }
         }
