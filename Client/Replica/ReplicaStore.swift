@@ -112,6 +112,16 @@ enum ReplicaStore {
         let outcome = Frontier.apply(version.version, to: held.map(\.vector))
         if outcome.status == .unchanged {
             if let equal = outcome.equal, held.contains(where: { $0.vector == equal && $0.pending }) {
+                // One vector names one version: the server's copy of ours may differ only in what
+                // the server stamps. Other content under our vector would replace unpushed work.
+                let ours = try StoredVersion.fetchFrontier(db, type: version.type, id: version.id)
+                    .first { $0.version.version == equal }
+                if let ours, !ours.version.hasSameContent(as: version) {
+                    throw ClientError(
+                        .badResponse,
+                        "the server sent a version of \(version.type.rawValue) \(version.id) with the vector of an "
+                            + "unpushed local version but other content; nothing of it was applied")
+                }
                 try StoredVersion(version: version, pending: false).insert(db, encoder: encoder)
             }
             return .unchanged

@@ -1,3 +1,4 @@
+import Foundation
 import NKProtocol
 
 /// The client's checks of what a server sends, before any of it touches the replica (DESIGN.md,
@@ -100,6 +101,28 @@ struct OwnCounterGuard: Sendable {
                 "the server at \(server) sent a version of \(type.rawValue) \(id) that claims edit \(claimed) of this "
                     + "replica, which gave that record only \(given): it would replace unpushed work; nothing was "
                     + "changed. If this folder was restored from an older copy, run nkclient new-replica")
+        }
+    }
+}
+
+extension RecordVersion {
+    /// Whether two versions say the same thing, apart from what the server stamps on a version it
+    /// stores (the editor; an annotation's author and times).
+    func hasSameContent(as other: RecordVersion) -> Bool {
+        guard deleted == other.deleted, type == other.type, id == other.id else { return false }
+        switch (body, other.body) {
+        case (.post(let mine), .post(let theirs)):
+            return mine == theirs
+        case (.annotation(var mine), .annotation(var theirs)):
+            mine.author = ""
+            theirs.author = ""
+            mine.createdAt = .distantPast
+            theirs.createdAt = .distantPast
+            mine.updatedAt = .distantPast
+            theirs.updatedAt = .distantPast
+            return mine == theirs
+        default:
+            return false
         }
     }
 }

@@ -48,6 +48,7 @@ final class HostileServer: Transport, @unchecked Sendable {
         case forgedOwnCounterInHidden
         case forgedOwnCounterOfAPendingRecord
         case forgedOwnCounterOfAPendingRecordInHidden
+        case sameVectorOtherContent
         case absurdCounter
         case absurdID
         case emptyVector
@@ -110,6 +111,9 @@ final class HostileServer: Transport, @unchecked Sendable {
                 changes = [record(VersionVector([me: 3, evil: 1]))]
             case .forgedOwnCounterOfAPendingRecordInHidden:
                 changes = [hidden(synced.id, VersionVector([me: 3, evil: 1]))]
+            case .sameVectorOtherContent:
+                // Exactly the vector of the pending edit (rep-alice:2), with the server's own text.
+                changes = [record(VersionVector([me: 2]))]
             case .absurdCounter:
                 changes = [record(VersionVector([evil: 1 << 60]))]
             case .absurdID:
