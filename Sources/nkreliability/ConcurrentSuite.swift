@@ -108,11 +108,15 @@ struct ScheduleRunner {
     let engines: [SyncEngine]
     let quotes: [(post: String, quote: String)]
     private var counter = 0
+    /// The highest counter each replica has given, across every note (DESIGN.md, "Own counters"):
+    /// a replica's next edit takes `max(merge(frontier)[me], this) + 1`.
+    private var given: [Int]
 
     init(replicas: [Replica], engines: [SyncEngine], quotes: [(post: String, quote: String)]) {
         self.replicas = replicas
         self.engines = engines
         self.quotes = quotes
+        given = Array(repeating: 0, count: replicas.count)
     }
 
     /// The frontier rule of DESIGN.md.
@@ -136,7 +140,8 @@ struct ScheduleRunner {
         let quote = quotes[counter % quotes.count]
         let firstNote = "s\(counter)-create"
         let noteID = try replicas[creator].annotate(post: quote.post, quote: quote.quote, note: firstNote).rawValue
-        let first = ModelVersion(vector: [ids[creator]: 1], note: firstNote)
+        given[creator] += 1
+        let first = ModelVersion(vector: [ids[creator]: given[creator]], note: firstNote)
         local[creator] = [first]
         pending[creator] = [first]
         written.append(first)
@@ -164,7 +169,8 @@ struct ScheduleRunner {
                 try replicas[index].edit(noteID, note: note)
                 var vector: [String: Int] = [:]
                 for version in local[index] { vector.merge(version.vector) { max($0, $1) } }
-                vector[ids[index], default: 0] += 1
+                given[index] = max(vector[ids[index], default: 0], given[index]) + 1
+                vector[ids[index]] = given[index]
                 let version = ModelVersion(vector: vector, note: note)
                 local[index] = [version]
                 pending[index].append(version)
