@@ -147,6 +147,15 @@ import Testing
             #expect(Self.rawControls(result).isEmpty, "nkserver \(command.joined(separator: " ")): \(result)")
         }
 
+        // And a name with a control character is refused in one escaped line naming what is wrong
+        for command in [["user", "add", "mallory" + Self.hostile], ["group", "add", "team" + Self.hostile]] {
+            let result = try server.admin(command)
+            #expect(!result.succeeded)
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(result)")
+            #expect(result.stderr.contains("name is 1 to 64 letters"), "\(result)")
+            #expect(Self.rawControls(result).isEmpty, "nkserver \(command[0]) add: \(result)")
+        }
+
         // And an import refused for a control character names the file, the post and the field,
         // in one escaped line
         let folder = try TemporaryFolder("nk-hostile-import")
