@@ -12,7 +12,7 @@ import NKProtocol
 /// middleware sees the request. This handler sits in the channel pipeline after the codec: it notes
 /// the parser error on its way in and, when the `400` goes out, gives it the body
 /// `{"error":{"code":"bad_request",...}}`, `Content-Type: application/json` and `NK-Protocol`.
-/// Only the one response that follows a parser error is rewritten.
+/// Only that bare `400` (no body) after a parser error is rewritten.
 final class MalformedRequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -35,7 +35,11 @@ final class MalformedRequestHandler: ChannelDuplexHandler, RemovableChannelHandl
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        guard parseErrorSeen, case .head(var head) = unwrapOutboundIn(data), head.status == .badRequest else {
+        // Hummingbird's answer to the parser error is the one bare 400: a pipelined request answered
+        // meanwhile with a 400 of our own carries a JSON body already.
+        guard parseErrorSeen, case .head(var head) = unwrapOutboundIn(data), head.status == .badRequest,
+            head.headerFields[.contentLength] == "0"
+        else {
             context.write(data, promise: promise)
             return
         }
