@@ -32,13 +32,31 @@ public enum Limits {
     public static let maxUserNameLength = 64
 }
 
+/// Which checks ``RecordVersion/validate(_:)`` makes. Every check applies by default.
+public struct ValidationRules: Hashable, Sendable {
+    /// Refuse C0 and C1 control characters other than tab and newline (and DEL) in text fields.
+    public var refusesControlCharacters: Bool
+
+    public init(refusesControlCharacters: Bool = true) {
+        self.refusesControlCharacters = refusesControlCharacters
+    }
+
+    /// Every check: what the server applies to a push and the client to a local edit.
+    public static let all = ValidationRules()
+
+    /// Every check but the control-character rule: what the client applies to a version it pulls.
+    /// Versions stored before the server refused control characters must still sync; a terminal is
+    /// protected from them by escaping on output (``TerminalText``), not by refusing them here.
+    public static let pulled = ValidationRules(refusesControlCharacters: false)
+}
+
 extension RecordVersion {
-    /// Checks ids, the version vector and every field against ``Limits``.
-    public func validate() throws(ValidationFailure) {
+    /// Checks ids, the version vector and every field against ``Limits`` and the text rules.
+    public func validate(_ rules: ValidationRules = .all) throws(ValidationFailure) {
         try Self.validateVector(version)
         switch body {
-        case .post(let post): try post.validate()
-        case .annotation(let annotation): try annotation.validate()
+        case .post(let post): try post.validate(rules)
+        case .annotation(let annotation): try annotation.validate(rules)
         }
     }
 
@@ -76,19 +94,20 @@ extension RecordVersion {
 }
 
 extension Post {
-    public func validate() throws(ValidationFailure) {
+    /// Checks the id and every field against ``Limits`` and the text rules.
+    public func validate(_ rules: ValidationRules = .all) throws(ValidationFailure) {
         guard RecordVersion.isPlainIdentifier(id.rawValue) else {
             throw ValidationFailure(
                 "post id '\(id.rawValue.prefix(80))' is not 1 to 64 letters, digits, '.', '_' or '-'")
         }
-        try checkText(title, "title", max: Limits.maxTitleLength, allowEmpty: false)
-        try checkText(category, "category", max: Limits.maxShortFieldLength, allowEmpty: false)
+        try checkText(title, "title", max: Limits.maxTitleLength, allowEmpty: false, rules)
+        try checkText(category, "category", max: Limits.maxShortFieldLength, allowEmpty: false, rules)
         if body.count > Limits.maxParagraphs {
             throw ValidationFailure("a post has more than \(Limits.maxParagraphs) paragraphs")
         }
         var total = 0
         for paragraph in body {
-            try checkText(paragraph, "body paragraph", max: Limits.maxPostTextLength, allowEmpty: true)
+            try checkText(paragraph, "body paragraph", max: Limits.maxPostTextLength, allowEmpty: true, rules)
             total += paragraph.unicodeScalars.count
         }
         if total > Limits.maxPostTextLength {
@@ -97,13 +116,14 @@ extension Post {
         for (name, value) in [
             ("source", source), ("editorNote", editorNote), ("author", author), ("date", date), ("url", url),
         ] {
-            if let value { try checkText(value, name, max: Limits.maxShortFieldLength, allowEmpty: true) }
+            if let value { try checkText(value, name, max: Limits.maxShortFieldLength, allowEmpty: true, rules) }
         }
     }
 }
 
 extension Annotation {
-    public func validate() throws(ValidationFailure) {
+    /// Checks the ids, the anchor and every field against ``Limits`` and the text rules.
+    public func validate(_ rules: ValidationRules = .all) throws(ValidationFailure) {
         guard Self.isCanonicalUUID(id.rawValue) else {
             throw ValidationFailure("annotation id '\(id.rawValue.prefix(80))' is not a lowercase UUID")
         }
@@ -111,23 +131,23 @@ extension Annotation {
             throw ValidationFailure(
                 "post id '\(postId.rawValue.prefix(80))' is not 1 to 64 letters, digits, '.', '_' or '-'")
         }
-        try checkText(note, "note", max: Limits.maxNoteLength, allowEmpty: true)
+        try checkText(note, "note", max: Limits.maxNoteLength, allowEmpty: true, rules)
         if tags.count > Limits.maxTags {
             throw ValidationFailure("an annotation has more than \(Limits.maxTags) tags")
         }
         for tag in tags {
-            try checkText(tag, "tag", max: Limits.maxTagLength, allowEmpty: false)
+            try checkText(tag, "tag", max: Limits.maxTagLength, allowEmpty: false, rules)
         }
         if tags != Annotation.normalisedTags(tags) {
             throw ValidationFailure("tags must be trimmed, sorted and unique")
         }
-        try checkText(anchor.exact, "quote", max: Limits.maxQuoteLength, allowEmpty: false)
-        try checkText(anchor.prefix, "quote prefix", max: Limits.maxContextLength, allowEmpty: true)
-        try checkText(anchor.suffix, "quote suffix", max: Limits.maxContextLength, allowEmpty: true)
+        try checkText(anchor.exact, "quote", max: Limits.maxQuoteLength, allowEmpty: false, rules)
+        try checkText(anchor.prefix, "quote prefix", max: Limits.maxContextLength, allowEmpty: true, rules)
+        try checkText(anchor.suffix, "quote suffix", max: Limits.maxContextLength, allowEmpty: true, rules)
         if anchor.start < 0 || anchor.end <= anchor.start || anchor.end > Limits.maxPostTextLength {
             throw ValidationFailure("the quote's offsets are out of range (start \(anchor.start), end \(anchor.end))")
         }
-        try checkText(author, "author", max: Limits.maxUserNameLength, allowEmpty: true)
+        try checkText(author, "author", max: Limits.maxUserNameLength, allowEmpty: true, rules)
     }
 
     /// `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` in lowercase hex.
@@ -145,9 +165,12 @@ extension Annotation {
     }
 }
 
-/// Rejects text that is too long, empty where it must not be, or holds a NUL character
-/// (which C string APIs, SQLite's among them, would silently cut at).
-private func checkText(_ text: String, _ field: String, max: Int, allowEmpty: Bool) throws(ValidationFailure) {
+/// Rejects text that is too long, empty where it must not be, or holds a NUL character (which C
+/// string APIs, SQLite's among them, would silently cut at) or, under `rules`, another control
+/// character: C0 but tab and newline (so CR too), DEL and C1, which a terminal would obey.
+private func checkText(
+    _ text: String, _ field: String, max: Int, allowEmpty: Bool, _ rules: ValidationRules
+) throws(ValidationFailure) {
     if !allowEmpty && text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
         throw ValidationFailure("the \(field) is empty")
     }
@@ -156,5 +179,13 @@ private func checkText(_ text: String, _ field: String, max: Int, allowEmpty: Bo
     }
     if text.unicodeScalars.contains("\u{0}") {
         throw ValidationFailure("the \(field) contains a NUL character")
+    }
+    if rules.refusesControlCharacters,
+        let control = text.unicodeScalars.first(where: { TerminalText.isControl($0) && $0 != "\t" && $0 != "\n" })
+    {
+        let code = String(control.value, radix: 16, uppercase: true)
+        throw ValidationFailure(
+            "the \(field) contains a control character (U+\(String(repeating: "0", count: 4 - code.count))\(code)); "
+                + "only tab and newline are allowed")
     }
 }

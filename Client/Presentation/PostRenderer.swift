@@ -4,7 +4,9 @@ import NKProtocol
 ///
 /// Passages are marked `[1>` … `<1]` where they stand in the post's current text (the notes'
 /// re-anchored placements); with `colour` the markers and passages are also coloured with ANSI
-/// escapes (for a terminal, not for a pipe). An orphaned note is not marked: it is listed with its
+/// escapes (for a terminal, not for a pipe). Every text of the post and its notes comes from other
+/// people: its control characters are escaped (``TerminalText``) before any colour is added, so the
+/// page holds no escape but the renderer's own. An orphaned note is not marked: it is listed with its
 /// quote and a clear remark, never attached to another passage.
 public struct PostRenderer: Sendable {
     /// Columns to wrap to.
@@ -27,7 +29,7 @@ public struct PostRenderer: Sendable {
         if let author = post.author { facts.append("by \(author)") }
         if let date = post.date { facts.append(date) }
         lines += wrap([.init(text: facts.joined(separator: " · "))])
-        lines.append("id: \(post.id.rawValue)")
+        lines.append("id: \(TerminalText.escaped(post.id.rawValue, .singleLine))")
         if let editorNote = post.editorNote {
             lines.append("")
             lines += wrap([.init(text: "[\(editorNote)]")])
@@ -48,8 +50,8 @@ public struct PostRenderer: Sendable {
         guard !notes.isEmpty else { return ["No notes."] }
         var lines = [style("Notes", "1")]
         for (index, note) in notes.enumerated() {
-            var head = "[\(index + 1)] \(note.author) · \(note.visibility.rawValue)"
-            if !note.tags.isEmpty { head += " · tags: " + note.tags.joined(separator: ", ") }
+            var head = "[\(index + 1)] \(Self.inline(note.author)) · \(Self.inline(note.visibility.rawValue))"
+            if !note.tags.isEmpty { head += " · tags: " + note.tags.map(Self.inline).joined(separator: ", ") }
             if note.conflict { head += " · " + style("CONFLICT", "1;31") }
             lines.append("")
             lines.append(style(head, "1;33"))
@@ -62,7 +64,7 @@ public struct PostRenderer: Sendable {
                     lines += wrap([.init(text: String(paragraph))], width: width - 4).map { "    " + $0 }
                 }
             }
-            lines.append("    id: \(note.id.rawValue)")
+            lines.append("    id: \(Self.inline(note.id.rawValue))")
         }
         return lines
     }
@@ -114,7 +116,9 @@ public struct PostRenderer: Sendable {
         let limit = width ?? self.width
         var words: [[Cell]] = []
         var word: [Cell] = []
-        for cell in cells.flatMap(Self.split) {
+        // Escaped here, once for every text that is wrapped: newline and tab stay (they break words).
+        let escaped = cells.map { $0.kind == .marker ? $0 : Cell(text: TerminalText.escaped($0.text), kind: $0.kind) }
+        for cell in escaped.flatMap(Self.split) {
             if cell.text == " " || cell.text == "\n" {
                 if !word.isEmpty { words.append(word) }
                 word = []
@@ -170,6 +174,10 @@ public struct PostRenderer: Sendable {
         }
         if current != .plain { output += "\u{1B}[0m" }
         return output
+    }
+
+    private static func inline(_ text: String) -> String {
+        TerminalText.escaped(text, .singleLine)
     }
 
     private func style(_ text: String, _ code: String) -> String {

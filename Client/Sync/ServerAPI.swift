@@ -140,10 +140,18 @@ public struct ServerAPI: Sendable {
     }
 
     /// An HTTP status other than 2xx as a client error (nil for 2xx).
+    ///
+    /// The server's message and code are its own text, shown to the user: each is cut to one line
+    /// of at most ``maxServerTextLength`` characters with control characters escaped
+    /// (``TerminalText/oneLine(_:maxLength:)``), so a server cannot flood or drive the terminal.
     static func classify(status: Int, body: Data, server: String) -> ClientError? {
         guard !(200..<300).contains(status) else { return nil }
         let detail = try? Wire.makeDecoder().decode(ErrorResponse.self, from: body).error
-        let said = detail.map { "\($0.message) (\($0.code))" } ?? "HTTP \(status)"
+        let said =
+            detail.map {
+                "\(TerminalText.oneLine($0.message, maxLength: maxServerTextLength)) "
+                    + "(\(TerminalText.oneLine($0.code, maxLength: 64)))"
+            } ?? "HTTP \(status)"
         var error: ClientError
         switch status {
         case 401:
@@ -162,6 +170,9 @@ public struct ServerAPI: Sendable {
         error.serverStatus = status
         return error
     }
+
+    /// The longest server message shown, in characters (an ellipsis marks a cut).
+    public static let maxServerTextLength = 300
 
     /// Percent-encodes everything but unreserved characters.
     static func escapePathSegment(_ text: String) -> String {

@@ -37,7 +37,7 @@ enum ServerSentCheck {
     /// may hold (the terminal is protected by escaping them on output).
     static func check(_ version: RecordVersion, seq: Int64? = nil) throws(Refusal) {
         do {
-            try version.validate()
+            try version.validate(.pulled)
         } catch {
             throw Refusal(reason: "\(place(seq, version.id)): \(error.message)")
         }

@@ -36,6 +36,34 @@ public struct SearchHit: Encodable, Hashable, Sendable {
             .replacingOccurrences(of: Self.highlightEnd, with: close)
     }
 
+    /// The snippet for a terminal, on one line: matched terms between `open` and `close` (our own
+    /// markers or colours, kept as they are), the text around them with line breaks as spaces and
+    /// other control characters escaped (``TerminalText``).
+    public func displaySnippet(open: String, close: String) -> String {
+        var result = ""
+        var run = ""
+        func flush() {
+            // Line breaks read as spaces; a lone CR is no line break and is shown escaped.
+            let flat = String(run.map { $0 == "\n" || $0 == "\r\n" ? " " : $0 })
+            result += TerminalText.escaped(flat, .singleLine)
+            run = ""
+        }
+        for scalar in snippet.unicodeScalars {
+            switch String(scalar) {
+            case Self.highlightStart:
+                flush()
+                result += open
+            case Self.highlightEnd:
+                flush()
+                result += close
+            default:
+                run.unicodeScalars.append(scalar)
+            }
+        }
+        flush()
+        return result
+    }
+
     enum CodingKeys: String, CodingKey { case kind, id, postId, title, snippet, rank, author, tags }
 
     /// `{"kind","id","postId","title","snippet","rank"}`, plus `author` and `tags` for a note; matched

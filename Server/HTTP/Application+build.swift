@@ -19,7 +19,10 @@ public func buildApplication(
     let configuredPort = configuration.port
     return Application(
         router: router,
-        server: .http1(configuration: .init(idleTimeout: .nanoseconds(configuration.idleTimeoutNanoseconds))),
+        server: .http1(
+            configuration: .init(
+                additionalChannelHandlers: [MalformedRequestHandler()],
+                idleTimeout: .nanoseconds(configuration.idleTimeoutNanoseconds))),
         configuration: .init(address: .hostname(host, port: configuredPort), serverName: "nkserver"),
         onServerRunning: { channel in
             await onListening(host, channel.localAddress?.port ?? configuredPort)

@@ -1,5 +1,6 @@
-/// A token bucket per user: `rate` requests per second on average, bursts of up to `burst`.
-actor RateLimiter {
+/// A token bucket per key (a user, a client address): `rate` requests per second on average,
+/// bursts of up to `burst`.
+actor RateLimiter<Key: Hashable & Sendable> {
     private struct Bucket {
         var tokens: Double
         var updated: ContinuousClock.Instant
@@ -7,7 +8,7 @@ actor RateLimiter {
 
     let rate: Double
     let burst: Double
-    private var buckets: [Int64: Bucket] = [:]
+    private var buckets: [Key: Bucket] = [:]
     private let clock = ContinuousClock()
 
     init(rate: Double, burst: Int) {
@@ -15,20 +16,39 @@ actor RateLimiter {
         self.burst = Double(max(1, burst))
     }
 
-    /// Takes one token for `user`. Returns nil when the request may go ahead, otherwise how many
+    /// Takes one token for `key`. Returns nil when the request may go ahead, otherwise how many
     /// whole seconds (at least 1) to wait before the next one.
-    func take(user: Int64) -> Int? {
-        let now = clock.now
-        var bucket = buckets[user] ?? Bucket(tokens: burst, updated: now)
-        let elapsed = bucket.updated.duration(to: now)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        bucket.tokens = min(burst, bucket.tokens + seconds * rate)
-        bucket.updated = now
-        defer { buckets[user] = bucket }
+    func take(_ key: Key) -> Int? {
+        var bucket = refilled(key)
+        defer { store(bucket, for: key) }
         guard bucket.tokens >= 1 else {
             return max(1, Int(((1 - bucket.tokens) / rate).rounded(.up)))
         }
         bucket.tokens -= 1
         return nil
+    }
+
+    /// Gives back a token taken with ``take(_:)`` for a request that turned out not to count (a
+    /// successful authentication, where only failures are limited).
+    func giveBack(_ key: Key) {
+        var bucket = refilled(key)
+        bucket.tokens = min(burst, bucket.tokens + 1)
+        store(bucket, for: key)
+    }
+
+    private func refilled(_ key: Key) -> Bucket {
+        let now = clock.now
+        var bucket = buckets[key] ?? Bucket(tokens: burst, updated: now)
+        let elapsed = bucket.updated.duration(to: now)
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        bucket.tokens = min(burst, bucket.tokens + seconds * rate)
+        bucket.updated = now
+        return bucket
+    }
+
+    /// Keeps the bucket; a full one is forgotten (it is what a new key starts with), so the table
+    /// does not grow with every address that ever sent one request.
+    private func store(_ bucket: Bucket, for key: Key) {
+        buckets[key] = bucket.tokens >= burst ? nil : bucket
     }
 }

@@ -22,6 +22,14 @@ public struct ServerConfiguration: Sendable {
     public var rateLimit: Double
     /// Requests a user may send at once before the rate applies. Default 200.
     public var rateLimitBurst: Int
+    /// Failed authentications per second each client address may send on average; 0 disables the
+    /// limit. Over it, requests from the address are answered 429 before any database look-up.
+    /// Default 1.
+    public var failedAuthRate: Double = 1
+    /// Failed authentications a client address may send at once before the rate applies. Default 20.
+    public var failedAuthBurst: Int = 20
+    /// How often a long poll checks that its token is still valid, besides when it ends. Default 5 s.
+    public var waitTokenRecheck: Duration = .seconds(5)
     /// How often a long poll re-reads the database for changes made by other processes. Default 500 ms.
     public var waitRecheck: Duration = .milliseconds(500)
     /// How long a connection may stay silent before the server closes it: between requests (keep-alive)

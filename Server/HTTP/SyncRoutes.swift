@@ -12,7 +12,10 @@ struct SyncRoutes: Sendable {
     func add(to router: Router<SyncRequestContext>) {
         router.get("health") { _, _ in try Response.json(HealthResponse()) }
         router.get("openapi.json") { _, _ in try OpenAPIDocument.response() }
-        let v1 = router.group("v1").add(middleware: AuthMiddleware(store: store))
+        let failures =
+            configuration.failedAuthRate > 0
+            ? RateLimiter<String>(rate: configuration.failedAuthRate, burst: configuration.failedAuthBurst) : nil
+        let v1 = router.group("v1").add(middleware: AuthMiddleware(store: store, failures: failures))
         if configuration.rateLimit > 0 {
             v1.add(
                 middleware: RateLimitMiddleware(
@@ -97,7 +100,7 @@ struct SyncRoutes: Sendable {
     }
 
     @Sendable func wait(_ request: Request, context: SyncRequestContext) async throws -> Response {
-        _ = try context.requireUser()
+        let user = try context.requireUser()
         let query = request.uri.queryParameters
         guard let sinceText = query["since"], let since = Int64(sinceText), since >= 0 else {
             throw ServerError(.badRequest, "'since' must be a sequence number (0 or more) from an earlier pull")
@@ -110,12 +113,26 @@ struct SyncRoutes: Sendable {
             seconds = value
         }
         let store = self.store
-        let timeout = Duration.seconds(seconds)
         let recheck = configuration.waitRecheck
-        // A graceful shutdown cancels the wait, which then answers `changed: false` at once.
-        let answer = try await cancelWhenGracefulShutdown {
-            try await store.waitForChanges(since: since, timeout: timeout, recheck: recheck)
-        }
+        let slice = configuration.waitTokenRecheck
+        let token = request.headers[.authorization].flatMap(AuthMiddleware.bearerToken)
+        // The token was valid when the wait began; it may be revoked or rotated while the wait
+        // lasts. The wait runs in slices, and the token is checked again after each and before the
+        // answer, so a wait never reports changes to a token that no longer works.
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(seconds)
+        var answer: WaitResponse
+        repeat {
+            let remaining = clock.now.duration(to: deadline)
+            // A graceful shutdown cancels the wait, which then answers `changed: false` at once.
+            answer = try await cancelWhenGracefulShutdown {
+                try await store.waitForChanges(
+                    since: since, timeout: max(.zero, min(remaining, slice)), recheck: recheck)
+            }
+            guard let token, try await store.authenticate(token: token)?.id == user.id else {
+                throw ServerError(.unauthorized, "the token was revoked or replaced while waiting; log in again")
+            }
+        } while !answer.changed && !Task.isCancelled && !Task.isShuttingDownGracefully && clock.now < deadline
         return try .json(answer)
     }
 

@@ -50,6 +50,6 @@ struct AnnotateCommand: ParsableCommand {
     func run() throws {
         let id = try options.openReplica().annotate(
             post: postID, quote: quote, occurrence: occurrence, note: note, tags: tags, visibility: visibility)
-        print(id.rawValue)
+        Output.line(Output.inline(id.rawValue))
     }
 }

@@ -24,20 +24,22 @@ struct ConflictsCommand: ParsableCommand {
             return
         }
         guard !conflicts.isEmpty else {
-            print("No conflicts.")
+            Output.line("No conflicts.")
             return
         }
         for conflict in conflicts {
-            print("\(conflict.type.rawValue) \(conflict.id) (\(conflict.versions.count) versions)")
+            Output.line("\(conflict.type.rawValue) \(Output.inline(conflict.id)) (\(conflict.versions.count) versions)")
             for (index, version) in conflict.versions.enumerated() {
-                var line = "  [\(index)] \(version.version)"
-                if let author = version.author { line += " by \(author)" }
-                if let editor = version.editor { line += ", edited by \(editor)" }
+                var line = "  [\(index)] \(Output.inline(version.version.description))"
+                if let author = version.author { line += " by \(Output.inline(author))" }
+                if let editor = version.editor { line += ", edited by \(Output.inline(editor))" }
                 if version.deleted { line += "  DELETED" }
-                print(line)
-                if let title = version.title { print("      title: \(Output.clip(title, 70))") }
-                if let tags = version.tags, !tags.isEmpty { print("      tags: \(tags.joined(separator: ", "))") }
-                if let note = version.note { print("      note: \(Output.clip(note, 70))") }
+                Output.line(line)
+                if let title = version.title { Output.line("      title: \(Output.clip(title, 70))") }
+                if let tags = version.tags, !tags.isEmpty {
+                    Output.line("      tags: \(tags.map(Output.inline).joined(separator: ", "))")
+                }
+                if let note = version.note { Output.line("      note: \(Output.clip(note, 70))") }
             }
         }
     }

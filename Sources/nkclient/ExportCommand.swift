@@ -42,9 +42,13 @@ struct ExportCommand: ParsableCommand {
         if data.last != 0x0A { data.append(0x0A) }
         if let output {
             try AtomicFile.write(data, to: output)
-            print("wrote \(output)")
+            Output.line("wrote \(output)")
+        } else if kind == .markdown {
+            // A document for reading: on stdout it is terminal output like any other (a file keeps
+            // the text exactly).
+            Output.line(String(decoding: data.dropLast(), as: UTF8.self))
         } else {
-            FileHandle.standardOutput.write(data)
+            Output.jsonText(String(decoding: data, as: UTF8.self))
         }
     }
 }

@@ -35,7 +35,7 @@ struct ImportCommand: ParsableCommand {
         if json {
             try Output.json(summary)
         } else {
-            print(summary.description)
+            Output.line(summary.description)
         }
     }
 }

@@ -34,7 +34,9 @@ struct InitCommand: AsyncParsableCommand {
         let config = ClientConfig(server: server, token: token, user: me.user, replica: ReplicaID.random())
         let replica = try Replica.create(home: home, config: config, replacing: force)
         let readOnly = me.readOnly ? " (read-only)" : ""
-        print("initialised replica \(replica.config.replica) for \(me.user)\(readOnly) at \(replica.config.server)")
+        Output.line(
+            "initialised replica \(replica.config.replica) for \(Output.inline(me.user))\(readOnly) at \(replica.config.server)"
+        )
     }
 
     /// Asks the server who the token belongs to; a rejected token creates nothing.

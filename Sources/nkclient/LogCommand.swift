@@ -35,19 +35,19 @@ struct LogCommand: ParsableCommand {
             return
         }
         guard !entries.isEmpty else {
-            print("Nothing synced in yet.")
+            Output.line("Nothing synced in yet.")
             return
         }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.dateFormat = "yyyy-MM-dd HH:mm"
-        for entry in entries { print(Self.line(entry, time: formatter.string(from: entry.at))) }
+        for entry in entries { Output.line(Self.line(entry, time: formatter.string(from: entry.at))) }
     }
 
     /// `2026-11-29 10:02  bob edited note 3f2a1c9e on "Seafood ban…": Check the…`.
     static func line(_ entry: SyncLogEntry, time: String) -> String {
         let noun = entry.type == .post ? "post" : "note"
-        let id = entry.type == .post ? entry.id : String(entry.id.prefix(8))
+        let id = Output.inline(entry.type == .post ? entry.id : String(entry.id.prefix(8)))
         let title = entry.title.map { "\"\(Output.clip($0, 40))\"" }
         var line = "\(time)  "
         switch entry.action {
@@ -56,10 +56,10 @@ struct LogCommand: ParsableCommand {
             if entry.type == .annotation, let title { line += " on \(title)" }
             line += " hidden (you no longer have access)"
         case .conflict:
-            line += "\(entry.editor ?? "someone") wrote a conflicting version of \(noun) \(id)"
+            line += "\(Output.inline(entry.editor ?? "someone")) wrote a conflicting version of \(noun) \(id)"
             if let title { line += entry.type == .annotation ? " on \(title)" : " \(title)" }
         default:
-            let who = entry.editor ?? (entry.type == .post ? "the server" : "someone")
+            let who = entry.editor.map(Output.inline) ?? (entry.type == .post ? "the server" : "someone")
             line += "\(who) \(entry.action.rawValue) \(noun) \(id)"
             if let title { line += entry.type == .annotation ? " on \(title)" : " \(title)" }
         }

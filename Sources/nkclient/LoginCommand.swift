@@ -27,7 +27,7 @@ struct LoginCommand: AsyncParsableCommand {
             guard me.user == replica.config.user else {
                 throw ClientError(
                     .notAllowed,
-                    "the token belongs to \(me.user), but this replica is \(replica.config.user)'s; "
+                    "the token belongs to \(Output.inline(me.user)), but this replica is \(replica.config.user)'s; "
                         + "use a token of \(replica.config.user), or make a new replica with nkclient init --force")
             }
         } catch let error as ClientError where error.code == .unreachable {
@@ -37,6 +37,6 @@ struct LoginCommand: AsyncParsableCommand {
                 .unauthorized, "the server at \(replica.config.server) rejected the new token; nothing changed")
         }
         try replica.replaceToken(token)
-        print("token updated for \(replica.config.user) at \(replica.config.server)")
+        Output.line("token updated for \(Output.inline(replica.config.user)) at \(replica.config.server)")
     }
 }

@@ -29,7 +29,7 @@ struct NewReplicaCommand: AsyncParsableCommand {
             return
         }
         let changes = summary.pending == 1 ? "1 unpushed change moves" : "\(summary.pending) unpushed changes move"
-        print(
+        Output.line(
             "replica \(summary.retired) retired; this folder is now replica \(summary.replica). "
                 + "\(changes) to it and will be pushed on the next sync")
     }

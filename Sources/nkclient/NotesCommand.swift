@@ -28,23 +28,26 @@ struct NotesCommand: ParsableCommand {
             return
         }
         guard !notes.isEmpty else {
-            print("No notes.")
+            Output.line("No notes.")
             return
         }
         for note in notes {
-            var line = "\(note.id.rawValue.prefix(8))  \(note.postId)  \(note.author)  \(note.visibility.rawValue)"
-            if !note.tags.isEmpty { line += "  [" + note.tags.joined(separator: ", ") + "]" }
+            let head = [
+                String(note.id.rawValue.prefix(8)), note.postId.rawValue, note.author, note.visibility.rawValue,
+            ]
+            var line = head.map(Output.inline).joined(separator: "  ")
+            if !note.tags.isEmpty { line += "  [" + note.tags.map(Output.inline).joined(separator: ", ") + "]" }
             if note.conflict { line += "  CONFLICT" }
             if note.anchorStatus != .exact { line += "  (\(note.anchorStatus.rawValue))" }
-            print(line)
-            print("    “\(Output.clip(note.quote, 70))”")
+            Output.line(line)
+            Output.line("    “\(Output.clip(note.quote, 70))”")
             switch note.anchorStatus {
             case .exact: break
-            case .moved: print("    (moved: the post was corrected; the passage now stands elsewhere)")
-            case .fuzzy: print("    (fuzzy: the passage now reads “\(Output.clip(note.placement.exact, 50))”)")
-            case .orphaned: print("    (orphaned: passage no longer in the post)")
+            case .moved: Output.line("    (moved: the post was corrected; the passage now stands elsewhere)")
+            case .fuzzy: Output.line("    (fuzzy: the passage now reads “\(Output.clip(note.placement.exact, 50))”)")
+            case .orphaned: Output.line("    (orphaned: passage no longer in the post)")
             }
-            if !note.note.isEmpty { print("    \(Output.clip(note.note, 74))") }
+            if !note.note.isEmpty { Output.line("    \(Output.clip(note.note, 74))") }
         }
     }
 }

@@ -48,9 +48,9 @@ struct PostEditCommand: ParsableCommand {
         }
         switch result {
         case .unchanged:
-            print("post \(id) is unchanged; nothing was written")
+            Output.line("post \(Output.inline(id)) is unchanged; nothing was written")
         case .updated:
-            print("post \(id) corrected (pending; nkclient sync shares it)")
+            Output.line("post \(Output.inline(id)) corrected (pending; nkclient sync shares it)")
         }
     }
 

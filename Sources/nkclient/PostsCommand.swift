@@ -20,14 +20,14 @@ struct PostsCommand: ParsableCommand {
             return
         }
         guard !posts.isEmpty else {
-            print("No posts yet; run nkclient sync.")
+            Output.line("No posts yet; run nkclient sync.")
             return
         }
         let sourceWidth = min(20, max(6, posts.map { ($0.source ?? "").count }.max() ?? 0))
-        print("\(Output.pad("ID", 16))  \(Output.pad("SOURCE", sourceWidth))  TITLE")
+        Output.line("\(Output.pad("ID", 16))  \(Output.pad("SOURCE", sourceWidth))  TITLE")
         for post in posts {
             let source = Output.pad(Output.clip(post.source ?? "-", sourceWidth), sourceWidth)
-            print("\(Output.pad(post.id.rawValue, 16))  \(source)  \(Output.clip(post.title, 60))")
+            Output.line("\(Output.pad(Output.inline(post.id.rawValue), 16))  \(source)  \(Output.clip(post.title, 60))")
         }
     }
 }

@@ -22,6 +22,9 @@ struct ReadCommand: ParsableCommand {
             try Output.json(detail)
             return
         }
-        print(PostRenderer(width: 78, colour: Output.stdoutIsTerminal).render(detail))
+        // The renderer escapes every field itself; with colour its own ANSI escapes must go out as they are.
+        let colour = Output.stdoutIsTerminal
+        let page = PostRenderer(width: 78, colour: colour).render(detail)
+        if colour { Output.styled(page) } else { Output.line(page) }
     }
 }

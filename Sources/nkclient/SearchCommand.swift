@@ -40,23 +40,28 @@ struct SearchCommand: ParsableCommand {
             return
         }
         guard !hits.isEmpty else {
-            print("No matches.")
+            Output.line("No matches.")
             return
         }
         let colour = Output.stdoutIsTerminal
         for hit in hits {
             switch hit.kind {
             case .post:
-                print("post  \(hit.id)  \(Output.clip(hit.title, 60))")
+                Output.line("post  \(Output.inline(hit.id))  \(Output.clip(hit.title, 60))")
             case .note:
-                var line = "note  \(hit.id.prefix(8))  \(hit.author ?? "")"
-                if let tags = hit.tags, !tags.isEmpty { line += "  [" + tags.joined(separator: ", ") + "]" }
-                line += "  on \(hit.postId): \(Output.clip(hit.title, 40))"
-                print(line)
+                var line = "note  \(Output.inline(String(hit.id.prefix(8))))  \(Output.inline(hit.author ?? ""))"
+                if let tags = hit.tags, !tags.isEmpty {
+                    line += "  [" + tags.map(Output.inline).joined(separator: ", ") + "]"
+                }
+                line += "  on \(Output.inline(hit.postId.rawValue)): \(Output.clip(hit.title, 40))"
+                Output.line(line)
             }
-            let snippet =
-                colour ? hit.snippet(open: "\u{1B}[1m", close: "\u{1B}[0m") : hit.snippet(open: "[", close: "]")
-            print("    " + snippet.split(whereSeparator: \.isNewline).joined(separator: " "))
+            // Escaped piece by piece; with colour the bold escapes must go out as they are.
+            if colour {
+                Output.styled("    " + hit.displaySnippet(open: "\u{1B}[1m", close: "\u{1B}[0m"))
+            } else {
+                Output.line("    " + hit.displaySnippet(open: "[", close: "]"))
+            }
         }
     }
 }

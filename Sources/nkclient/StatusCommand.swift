@@ -19,13 +19,13 @@ struct StatusCommand: ParsableCommand {
             try Output.json(status)
             return
         }
-        print("server:    \(status.server)")
-        print("user:      \(status.user)")
-        print("replica:   \(status.replica)")
-        print("pending:   \(status.pending)")
-        print("conflicts: \(status.conflicts)")
-        print("rejected:  \(status.rejected)")
-        print("last sync: \(status.lastSync.map(ReplicaStatus.formatDate) ?? "never")")
-        print("cursor:    \(status.cursor)")
+        Output.line("server:    \(Output.inline(status.server))")
+        Output.line("user:      \(Output.inline(status.user))")
+        Output.line("replica:   \(status.replica)")
+        Output.line("pending:   \(status.pending)")
+        Output.line("conflicts: \(status.conflicts)")
+        Output.line("rejected:  \(status.rejected)")
+        Output.line("last sync: \(status.lastSync.map(ReplicaStatus.formatDate) ?? "never")")
+        Output.line("cursor:    \(status.cursor)")
     }
 }

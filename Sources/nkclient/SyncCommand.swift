@@ -41,16 +41,23 @@ struct SyncCommand: AsyncParsableCommand {
             try Output.json(summary)
             return
         }
-        print("pushed \(summary.pushed), pulled \(summary.pulled), conflicts \(summary.conflicts)")
+        Output.line("pushed \(summary.pushed), pulled \(summary.pulled), conflicts \(summary.conflicts)")
         printRejections(summary)
     }
 
     private func printRejections(_ summary: SyncSummary) {
         guard !summary.rejections.isEmpty else { return }
-        print("rejected \(summary.rejections.count) (kept in the replica's rejected table):")
+        Output.line("rejected \(summary.rejections.count) (kept in the replica's rejected table):")
         for rejection in summary.rejections {
-            print("  \(rejection.type.rawValue) \(rejection.id): \(rejection.message) (\(rejection.code))")
+            Output.line("  " + Self.describe(rejection))
         }
+    }
+
+    /// `annotation ID: MESSAGE (CODE)`: the server's message and code cut to one line and escaped.
+    static func describe(_ rejection: Rejection) -> String {
+        let message = TerminalText.oneLine(rejection.message, maxLength: ServerAPI.maxServerTextLength)
+        let code = TerminalText.oneLine(rejection.code, maxLength: 64)
+        return "\(rejection.type.rawValue) \(Output.inline(rejection.id)): \(message) (\(code))"
     }
 
     /// Runs the watcher until SIGINT or SIGTERM (exit 0) or a rejected token (an error).
@@ -84,15 +91,14 @@ struct SyncCommand: AsyncParsableCommand {
             if json {
                 let line = WatchLine(at: Date(), summary: summary)
                 if let data = try? Wire.makeEncoder().encode(line) {
-                    Output.line(String(decoding: data, as: UTF8.self))
+                    Output.jsonText(String(decoding: data, as: UTF8.self))
                 }
                 return
             }
             let time = WatchLine.timeFormatter.string(from: Date())
             var text = "\(time)  pushed \(summary.pushed), pulled \(summary.pulled), conflicts \(summary.conflicts)"
             for rejection in summary.rejections {
-                text +=
-                    "\n  rejected \(rejection.type.rawValue) \(rejection.id): \(rejection.message) (\(rejection.code))"
+                text += "\n  rejected " + describe(rejection)
             }
             Output.line(text)
         case .watching(let server):

@@ -38,8 +38,9 @@ final class Attack {
     }
 
     /// One case: the request, and the statuses that are right for it (nil: any status below 500).
-    /// `httpLevel`: bytes that are not HTTP at all; the HTTP parser answers them with a bare 400
-    /// before any route runs, so no JSON error is expected (counted in `http_parse_rejections`).
+    /// `httpLevel`: bytes that are not HTTP at all; the HTTP parser refuses them before any route
+    /// runs, with a 400 that carries the same JSON error as every other (`MalformedRequestHandler`;
+    /// counted in `http_parse_rejections`, and as unclear without the JSON error).
     private func send(
         _ name: String, _ bytes: Data, expect: Set<Int>? = nil, allowSilence: Bool = false, httpLevel: Bool = false,
         timeout: Int = 15
@@ -66,9 +67,8 @@ final class Attack {
                 Data("\(name): \(response.status) \(String(decoding: response.body.prefix(200), as: UTF8.self))\n".utf8)
             )
         }
-        if httpLevel, response.status == 400 {
-            parseRejections += 1
-        } else if (400..<500).contains(response.status), response.errorCode == nil {
+        if httpLevel, response.status == 400 { parseRejections += 1 }
+        if (400..<500).contains(response.status), response.errorCode == nil {
             unclear += 1
             wrongCases.insert("\(name)(no JSON error)")
         }

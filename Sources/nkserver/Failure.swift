@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NKProtocol
 import NKServer
 
 /// The one place that turns errors into a line on stderr and an exit code (sysexits.h values).
@@ -55,11 +56,13 @@ enum Failure {
         }
     }
 
-    /// Joins the lines of a multi-line message, so every error is one line.
-    private static func oneLine(_ message: String) -> String {
-        message.split(whereSeparator: \.isNewline)
+    /// Joins the lines of a multi-line message, so every error is one line, and escapes its control
+    /// characters: a message may quote a corpus file's title or a name given on the command line.
+    static func oneLine(_ message: String) -> String {
+        let joined = message.split(whereSeparator: \.isNewline)
             .map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty }
             .joined(separator: "; ")
+        return TerminalText.escaped(joined, .singleLine)
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NKProtocol
 import NKServer
 
 /// `nkserver group list [--json]`: every group with its members.
@@ -16,7 +17,7 @@ struct GroupList: AsyncParsableCommand {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
-            print(String(decoding: try encoder.encode(groups), as: UTF8.self))
+            print(TerminalText.terminalSafeJSON(String(decoding: try encoder.encode(groups), as: UTF8.self)))
             return
         }
         guard !groups.isEmpty else {
@@ -24,8 +25,9 @@ struct GroupList: AsyncParsableCommand {
             return
         }
         for group in groups {
-            let members = group.members.isEmpty ? "(no members)" : group.members.joined(separator: ", ")
-            print("\(group.name): \(members)")
+            let names = group.members.map { TerminalText.escaped($0, .singleLine) }
+            let members = names.isEmpty ? "(no members)" : names.joined(separator: ", ")
+            print("\(TerminalText.escaped(group.name, .singleLine)): \(members)")
         }
     }
 }

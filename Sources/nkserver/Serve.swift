@@ -18,7 +18,11 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The port to listen on; 0 takes a free port.")
     var port = 8080
 
-    @Option(help: "Requests per second each user may send (bursts of twice that); 0 disables the limit.")
+    @Option(
+        help: """
+            Requests per second each user may send (bursts of twice that); 0 disables this limit and the \
+            limit on failed authentications per client address.
+            """)
     var rateLimit = 100
 
     @Option(help: "Least severe log level: trace, debug, info, notice, warning, error, critical.")
@@ -42,9 +46,10 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "nkserver")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-        let configuration = ServerConfiguration(
+        var configuration = ServerConfiguration(
             store: try database.location(), host: host, port: port, rateLimit: Double(rateLimit),
             rateLimitBurst: max(1, rateLimit.multipliedReportingOverflow(by: 2).overflow ? Int.max : rateLimit * 2))
+        if rateLimit == 0 { configuration.failedAuthRate = 0 }
         do {
             try await runServer(configuration: configuration, logger: logger) { host, port in
                 let shownHost = host.contains(":") ? "[\(host)]" : host

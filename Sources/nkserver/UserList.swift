@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NKProtocol
 import NKServer
 
 /// `nkserver user list`: one line per user, never a token.
@@ -29,7 +30,11 @@ struct UserList: AsyncParsableCommand {
 
     static func row(_ user: UserSummary) -> [String] {
         let status = user.revokedAt.map { "revoked " + timestamp($0) } ?? "active"
-        return [user.name, timestamp(user.createdAt), status, user.readOnly ? "read-only" : "read-write"]
+        // Names are checked when added, but the table is only as clean as whoever wrote it.
+        return [
+            TerminalText.escaped(user.name, .singleLine), timestamp(user.createdAt), status,
+            user.readOnly ? "read-only" : "read-write",
+        ]
     }
 
     static func timestamp(_ date: Date) -> String {

@@ -43,4 +43,5 @@ struct StatusOutput: Decodable {
     var replica: String
     var pending: Int
     var conflicts: Int
+    var rejected: Int
 }

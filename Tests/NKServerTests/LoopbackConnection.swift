@@ -24,11 +24,23 @@ struct LoopbackConnection {
     }
 
     /// Sends `request` and reads until the server closes the connection or `readTimeout` passes
-    /// without a byte.
-    static func exchange(port: Int, _ request: String, readTimeout: Int) throws -> Outcome {
+    /// without a byte. `source` is the local address to connect from (any of 127.0.0.0/8 on Linux:
+    /// a second client address on one machine).
+    static func exchange(port: Int, _ request: String, readTimeout: Int, from source: String? = nil) throws -> Outcome {
         let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socketFD >= 0 else { throw Failure(description: "socket() failed") }
         defer { close(socketFD) }
+        if let source {
+            var local = sockaddr_in()
+            local.sin_family = sa_family_t(AF_INET)
+            local.sin_addr.s_addr = inet_addr(source)
+            let bound = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+            guard bound == 0 else { throw Failure(description: "bind() to \(source) failed") }
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
