@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import NKProtocol
 
 /// What the push rules need to know beyond a record's frontier. Each store answers from the
@@ -16,6 +17,10 @@ protocol PushFacts {
 enum PushDecision {
     /// A held version dominates (or equals) it: nothing is written.
     case unchanged
+    /// The record exists, but the user cannot know it (``PushRules/couldHaveHeld(_:access:)``), and
+    /// the push would have been applied to a record of that id that did not exist: it is answered
+    /// `applied`, as it would be then, and nothing is written. The store logs a warning.
+    case withheld
     /// Store `version` and delete the held versions it dominates (`replacing`); `siblings` held
     /// versions stay beside it (a conflict when more than 0).
     case store(RecordVersion, replacing: [VersionRecord], siblings: Int)
@@ -24,6 +29,7 @@ enum PushDecision {
     var status: PushStatus {
         switch self {
         case .unchanged: .unchanged
+        case .withheld: .applied
         case .store(_, _, let siblings): siblings > 0 ? .conflict : .applied
         }
     }
@@ -70,7 +76,8 @@ enum PushRules {
     /// what to write. A ``ValidationFailure`` or ``PushRejection`` makes it `rejected` with its code
     /// and message, and nothing to write; any other error ends the whole push.
     ///
-    /// - Returns: the item's result, and the decision to carry out when something is to be written.
+    /// - Returns: the item's result, and the decision to carry out when something is to be written
+    ///   (or, for `withheld`, logged).
     static func item(
         _ version: RecordVersion, replica: ReplicaID, decide: () throws -> PushDecision
     ) throws -> (result: PushItemResult, write: PushDecision?) {
@@ -87,7 +94,10 @@ enum PushRules {
             try checked.get()
             let decision = try decide()
             result.status = decision.status
-            if case .store = decision { return (result, decision) }
+            switch decision {
+            case .store, .withheld: return (result, decision)
+            case .unchanged: break
+            }
         } catch let failure as ValidationFailure {
             result.code = failure.code
             result.message = failure.message
@@ -98,13 +108,14 @@ enum PushRules {
         return (result, nil)
     }
 
-    /// Authorises a valid version against its record's frontier (`held`, in sibling order) and
-    /// decides what to write.
+    /// Authorises a valid version pushed by `replica` against its record's frontier (`held`, in
+    /// sibling order) and decides what to write.
     ///
-    /// - Throws: ``PushRejection`` when the user may not write it.
+    /// - Throws: ``PushRejection`` when the user may not write it, or when its vector claims
+    ///   edits the server never stored (``checkCausality(_:replica:frontier:)``).
     static func decide(
-        _ incoming: RecordVersion, held: [VersionRecord], user: AuthenticatedUser, at now: Date,
-        facts: some PushFacts
+        _ incoming: RecordVersion, held: [VersionRecord], replica: ReplicaID, user: AuthenticatedUser,
+        at now: Date, facts: some PushFacts
     ) throws -> PushDecision {
         var version = incoming
         version.editor = user.name
@@ -115,16 +126,62 @@ enum PushRules {
                 throw PushRejection.forbidden("posts are never deleted; push a corrected version instead")
             }
         case .annotation(let annotation):
+            if !held.isEmpty, !couldHaveHeld(held, access: try facts.readAccess()) {
+                // Answered exactly as an id that does not exist, so that a push cannot tell whether
+                // an id it may not see exists; but never written into another user's record.
+                let unknown = try decide(incoming, held: [], replica: replica, user: user, at: now, facts: facts)
+                if case .store = unknown { return .withheld }
+                return unknown
+            }
             let authorised = try authorise(
                 annotation, deleted: version.deleted, vector: version.version, frontier: frontier, user: user,
                 at: now, facts: facts)
             version.body = .annotation(authorised)
         }
+        try checkCausality(version.version, replica: replica, frontier: frontier.map(\.vector))
         if frontier.contains(where: { $0.vector.dominates(version.version) }) {
             return .unchanged
         }
         let replaced = frontier.filter { version.version.dominates($0.vector) }.map(\.row)
         return .store(version, replacing: replaced, siblings: frontier.count - replaced.count)
+    }
+
+    /// Whether the user could have held some version of an annotation whose current versions are
+    /// `held`: they can read one of them. Anyone else has never been sent the record, nor its id,
+    /// nor its vectors.
+    static func couldHaveHeld(_ held: [VersionRecord], access: ReadAccess) -> Bool {
+        held.contains { $0.isReadable(by: access) }
+    }
+
+    /// Logs a `withheld` push: an honest client makes annotation ids at random and never meets one
+    /// it cannot see, so this is someone probing ids. Names who and which record, never texts.
+    static func logWithheld(_ version: RecordVersion, replica: ReplicaID, user: AuthenticatedUser, logger: Logger) {
+        logger.warning(
+            "Answered a push into a record the user may not see as if it did not exist",
+            metadata: [
+                "nk.user": .string(user.name), "nk.replica": .string(replica.rawValue),
+                "nk.record.type": .string(version.type.rawValue), "nk.record.id": .string(version.id),
+            ])
+    }
+
+    /// Only a replica advances its own counter: every other counter of a pushed vector must be at
+    /// most the highest counter of that replica the server has stored for the record, the join of
+    /// the frontier's vectors. The server deletes only versions that a kept version dominates, so
+    /// the join of the frontier is the join of every version ever stored for the record: a counter
+    /// above it names an edit that never reached the server, which an honest replica cannot have
+    /// seen. Accepting it would let one user make another replica's later edits look already seen
+    /// (answered `unchanged`, silently lost) or push its counter to the limit (no further edit
+    /// possible). A new record has an empty frontier: only the pusher's own counter may appear.
+    ///
+    /// - Throws: ``PushRejection`` `unknown_causality`.
+    static func checkCausality(_ vector: VersionVector, replica: ReplicaID, frontier: [VersionVector]) throws {
+        let seen = VersionVector.merging(frontier)
+        let claimed = vector.counters.filter { $0.key != replica && $0.value > seen[$0.key] }
+        guard let (other, counter) = claimed.min(by: { $0.key < $1.key }) else { return }
+        throw PushRejection(
+            "unknown_causality",
+            "the version vector claims edit \(counter) of replica '\(other.rawValue)', but the server holds only "
+                + "\(seen[other]) for this record; only a replica advances its own counter: pull, then edit again")
     }
 
     /// Checks who may write this annotation version and returns it as the server records it: the

@@ -115,7 +115,7 @@ struct StoreAnnotationTests {
 
         // Then it is refused and alice's private version stays
         #expect(result.status == .rejected)
-        #expect(result.code == "forbidden")
+        #expect(result.code == "unknown_causality")
         let held = try await world.fixture.store.record(user: world.alice, type: .annotation, id: note.id.rawValue)
         #expect(held.map(\.version) == [vector(["ra": 2])])
     }

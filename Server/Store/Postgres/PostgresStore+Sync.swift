@@ -49,17 +49,24 @@ extension PostgresStore {
             for (version, check) in zip(versions, checks) {
                 let key = RecordKey(type: version.type.rawValue, id: version.id)
                 let held = batch.frontiers[key] ?? []
-                if case .annotation(let annotation) = version.body, held.isEmpty {
+                // Also when the record is held: one the user may not see is decided as a new one.
+                if case .annotation(let annotation) = version.body {
                     let postKey = RecordKey(type: RecordType.post.rawValue, id: annotation.postId.rawValue)
                     try facts.setPostTexts(annotation.postId.rawValue, from: batch.frontiers[postKey] ?? [])
                 }
                 let (result, write) = try PushRules.item(version, checked: check) {
-                    try PushRules.decide(version, held: held, user: user, at: now, facts: facts)
+                    try PushRules.decide(
+                        version, held: held, replica: replica, user: user, at: now, facts: facts)
                 }
-                if case .store(let stored, let replacing, _) = write {
+                switch write {
+                case .store(let stored, let replacing, _):
                     var record = try VersionRecord(stored, storedAt: now, encoder: encoder)
                     record.seq = numbers.next()
                     batch.store(record, replacing: replacing, key: key)
+                case .withheld:
+                    PushRules.logWithheld(version, replica: replica, user: user, logger: logger)
+                case .unchanged, nil:
+                    break
                 }
                 results.append(result)
             }

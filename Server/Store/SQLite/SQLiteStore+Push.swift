@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Logging
 import NKProtocol
 
 extension SQLiteStore {
@@ -14,7 +15,8 @@ extension SQLiteStore {
                     try Self.bindReplica(db, replica: replica, user: user, at: now)
                     let facts = SQLitePushFacts(db: db, user: user, context: PushContext(postTexts: postTexts))
                     return try versions.map { version in
-                        try Self.pushItem(db, version, replica: replica, user: user, at: now, facts: facts)
+                        try Self.pushItem(
+                            db, version, replica: replica, user: user, at: now, facts: facts, logger: logger)
                     }
                 }
             }
@@ -38,16 +40,22 @@ extension SQLiteStore {
     /// rejected or unchanged one).
     static func pushItem(
         _ db: Database, _ version: RecordVersion, replica: ReplicaID, user: AuthenticatedUser, at now: Date,
-        facts: SQLitePushFacts
+        facts: SQLitePushFacts, logger: Logger
     ) throws -> PushItemResult {
         let (result, write) = try PushRules.item(version, replica: replica) {
             let held = try VersionRecord.frontier(db, type: version.type, id: version.id)
-            return try PushRules.decide(version, held: held, user: user, at: now, facts: facts)
+            return try PushRules.decide(
+                version, held: held, replica: replica, user: user, at: now, facts: facts)
         }
-        if case .store(let stored, let replacing, _) = write {
+        switch write {
+        case .store(let stored, let replacing, _):
             for row in replacing { try row.delete(db) }
             var record = try VersionRecord(stored, storedAt: now, encoder: facts.context.encoder)
             try record.insert(db)
+        case .withheld:
+            PushRules.logWithheld(version, replica: replica, user: user, logger: logger)
+        case .unchanged, nil:
+            break
         }
         return result
     }
