@@ -121,11 +121,19 @@ public struct PullResponse: Codable, Hashable, Sendable {
     public var next: Int64
     /// True when more changes follow `next`.
     public var more: Bool
+    /// The newest sequence number the server had given when it read this page (nil from a server
+    /// older than this field). A client bounds one sync's pull with the first page's value.
+    public var latest: Int64?
 
     public init(changes: [Change], next: Int64, more: Bool) {
+        self.init(changes: changes, next: next, more: more, latest: nil)
+    }
+
+    public init(changes: [Change], next: Int64, more: Bool, latest: Int64?) {
         self.changes = changes
         self.next = next
         self.more = more
+        self.latest = latest
     }
 }
 

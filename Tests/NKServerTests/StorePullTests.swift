@@ -60,6 +60,34 @@ struct StorePullTests {
         #expect(empty.more == false)
     }
 
+    @Test(arguments: StoreKind.available)
+    func everyPageSaysTheNewestSequenceNumber(_ kind: StoreKind) async throws {
+        let fixture = try await StoreFixture(kind)
+        _ = try await fixture.store.importPosts(Self.posts(5))
+        let (alice, _) = try await fixture.user("alice")
+        let newest = try await fixture.store.latestSequence()
+
+        let first = try await fixture.store.changes(user: alice, since: 0, limit: 2)
+        let last = try await fixture.store.changes(user: alice, since: newest, limit: 2)
+        let json = try await fixture.store.changesJSON(user: alice, since: 0, limit: 2)
+        let object = try JSONSerialization.jsonObject(with: json) as? [String: Any]
+
+        #expect(newest == 5)
+        #expect(first.latest == newest)
+        #expect(first.more && first.next < newest)
+        #expect(last.latest == newest)
+        #expect(last.changes.isEmpty && !last.more)
+        #expect(object?["latest"] as? Int == 5)
+    }
+
+    /// A server older than `latest` still decodes.
+    @Test func aPageWithoutLatestDecodes() throws {
+        let page = try Wire.makeDecoder().decode(
+            PullResponse.self, from: Data(#"{"changes":[],"more":false,"next":3}"#.utf8))
+        #expect(page == PullResponse(changes: [], next: 3, more: false))
+        #expect(page.latest == nil)
+    }
+
     @Test(arguments: StoreKind.available) func exactPageIsNotFollowedByMore(_ kind: StoreKind) async throws {
         let fixture = try await StoreFixture(kind)
         _ = try await fixture.store.importPosts(Self.posts(2))

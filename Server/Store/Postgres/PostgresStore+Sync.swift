@@ -154,52 +154,70 @@ extension PostgresStore {
     public func changes(user: AuthenticatedUser, since: Int64, limit: Int) async throws -> PullResponse {
         let pageSize = max(1, limit)
         return try await read { [self] connection in
-            try await checkCursor(connection, since)
             let access = try await readAccess(connection, user: user)
-            let rows = try await versions(
-                connection,
-                "SELECT \(unescaped: Self.versionColumns) FROM nk_versions WHERE seq > \(since) ORDER BY seq LIMIT \(pageSize + 1)"
-            )
+            let (latest, rows) = try await page(connection, since: since, size: pageSize)
             let page = rows.prefix(pageSize)
             let changes = try page.map { row in try row.change(access: access) }
-            return PullResponse(changes: changes, next: page.last?.seq ?? since, more: rows.count > pageSize)
+            return PullResponse(
+                changes: changes, next: page.last?.seq ?? since, more: rows.count > pageSize, latest: latest)
         }
     }
 
     public func changesJSON(user: AuthenticatedUser, since: Int64, limit: Int) async throws -> Data {
         let pageSize = max(1, limit)
         return try await read { [self] connection in
-            try await checkCursor(connection, since)
             let access = try await readAccess(connection, user: user)
-            let rows = try await connection.query(
-                """
-                SELECT seq, record_type, record_id, vector_json, deleted, editor, author, visibility, body
-                FROM nk_versions WHERE seq > \(since) ORDER BY seq LIMIT \(pageSize + 1)
-                """,
-                logger: logger)
+            let (latest, rows) = try await page(connection, since: since, size: pageSize)
             var json = PullPageJSON()
-            var count = 0
             var next = since
-            var more = false
-            for try await row in rows {
-                if count == pageSize {
-                    more = true
-                    continue  // drains the rest of the one extra row
-                }
-                let (seq, type, id, vectorJSON, deleted, editor, author, visibility, body) = try row.decode(
-                    (Int64, String, String, String, Bool, String?, String?, String?, String).self)
-                guard RecordType(rawValue: type) != nil else {
+            for row in rows.prefix(pageSize) {
+                guard RecordType(rawValue: row.recordType) != nil, let seq = row.seq else {
                     throw ServerError(.internal, "a stored version has an unknown record type")
                 }
-                let readable = access.canRead(visibility: visibility, author: author)
                 json.append(
-                    seq: seq, type: type, id: id, vectorJSON: vectorJSON, deleted: deleted, editor: editor,
-                    body: readable ? body : nil)
+                    seq: seq, type: row.recordType, id: row.recordId, vectorJSON: row.vectorJSON,
+                    deleted: row.deleted, editor: row.editor, body: row.isReadable(by: access) ? row.body : nil)
                 next = seq
-                count += 1
             }
-            return json.finish(next: next, more: more)
+            return json.finish(next: next, more: rows.count > pageSize, latest: latest)
         }
+    }
+
+    /// Up to `size + 1` versions after `since`, in sequence order, and the newest sequence number,
+    /// read by one statement: one snapshot, so no row of the page is numbered above `latest` (the
+    /// pool's connections run each statement in a transaction of its own). Refuses a bad cursor.
+    private func page(_ connection: PostgresConnection, since: Int64, size: Int) async throws -> (
+        latest: Int64, rows: [VersionRecord]
+    ) {
+        let result = try await connection.query(
+            """
+            SELECT s.last, v.* FROM nk_sequence s LEFT JOIN LATERAL (
+                SELECT \(unescaped: Self.versionColumns) FROM nk_versions
+                WHERE seq > \(since) ORDER BY seq LIMIT \(size + 1)) v ON true
+            WHERE s.id = 1 ORDER BY v.seq
+            """,
+            logger: logger)
+        var latest: Int64 = 0
+        var rows: [VersionRecord] = []
+        for try await row in result {
+            let (last, seq, type, id, vector, vectorJSON, deleted, editor, author, visibility, postId, body, storedAt) =
+                try row.decode(
+                    (
+                        Int64, Int64?, String?, String?, String?, String?, Bool?, String?, String?, String?, String?,
+                        String?, Date?
+                    ).self)
+            latest = last
+            guard let seq, let type, let id, let vector, let vectorJSON, let deleted, let body, let storedAt else {
+                continue  // no version after `since`: the one row of the sequence alone
+            }
+            rows.append(
+                VersionRecord(
+                    seq: seq, recordType: type, recordId: id, vector: vector, vectorJSON: vectorJSON, deleted: deleted,
+                    editor: editor, author: author, visibility: visibility, postId: postId, body: body,
+                    storedAt: storedAt))
+        }
+        try ServerError.checkCursor(since, last: latest)
+        return (latest, rows)
     }
 
     public func record(user: AuthenticatedUser, type: RecordType, id: String) async throws -> [RecordVersion] {
@@ -226,11 +244,6 @@ extension PostgresStore {
             last = value
         }
         return last
-    }
-
-    /// Refuses (`invalid_cursor`) a cursor below 0 or beyond every sequence number given.
-    func checkCursor(_ connection: PostgresConnection, _ since: Int64) async throws {
-        try ServerError.checkCursor(since, last: try await latestSequence(connection))
     }
 
     /// The groups `user` belongs to, as they are in the database now.

@@ -12,7 +12,7 @@ extension SQLiteStore {
         let pageSize = max(1, limit)
         return try await Self.wrap {
             try await pool.read { db in
-                try Self.checkCursor(db, since)
+                let latest = try Self.checkCursor(db, since)
                 let statement = try db.cachedStatement(
                     sql: """
                         SELECT seq, recordType, recordId, vectorJSON, deleted, editor, author, visibility, body
@@ -41,13 +41,13 @@ extension SQLiteStore {
                     next = seq
                     count += 1
                 }
-                return json.finish(next: next, more: more)
+                return json.finish(next: next, more: more, latest: latest)
             }
         }
     }
 }
 
-/// Writes `{"changes":[...],"more":…,"next":…}` with every object's keys in sorted order, as
+/// Writes `{"changes":[...],"latest":…,"more":…,"next":…}` with every object's keys in sorted order, as
 /// `Wire.makeEncoder()` would.
 struct PullPageJSON {
     private var bytes: [UInt8] = Array(#"{"changes":["#.utf8)
@@ -88,8 +88,10 @@ struct PullPageJSON {
         bytes.append(UInt8(ascii: "}"))
     }
 
-    consuming func finish(next: Int64, more: Bool) -> Data {
-        write(#"],"more":"#)
+    consuming func finish(next: Int64, more: Bool, latest: Int64) -> Data {
+        write(#"],"latest":"#)
+        write(String(latest))
+        write(#","more":"#)
         write(more ? "true" : "false")
         write(#","next":"#)
         write(String(next))
