@@ -11,6 +11,10 @@ protocol PushFacts {
     func groupExists(_ name: String) throws -> Bool
     /// The texts of the current, not deleted versions of a post (empty when there is none).
     func postTexts(_ postId: String) throws -> [String]
+    /// Every user's name.
+    func userNames() throws -> Set<String>
+    /// The names of the members of a group (empty when there is no such group).
+    func members(of group: String) throws -> Set<String>
 }
 
 /// What a pushed version does to its record.
@@ -22,15 +26,17 @@ enum PushDecision {
     /// `applied`, as it would be then, and nothing is written. The store logs a warning.
     case withheld
     /// Store `version` and delete the held versions it dominates (`replacing`); `siblings` held
-    /// versions stay beside it (a conflict when more than 0).
-    case store(RecordVersion, replacing: [VersionRecord], siblings: Int)
+    /// versions stay beside it (a conflict when more than 0). `formerReaders`: the users who could
+    /// read a replaced version (or were its former readers) and cannot read this one; nil when a
+    /// replaced version predates the list.
+    case store(RecordVersion, replacing: [VersionRecord], siblings: Int, formerReaders: [String]?)
 
     /// What the push reports for it.
     var status: PushStatus {
         switch self {
         case .unchanged: .unchanged
         case .withheld: .applied
-        case .store(_, _, let siblings): siblings > 0 ? .conflict : .applied
+        case .store(_, _, let siblings, _): siblings > 0 ? .conflict : .applied
         }
     }
 }
@@ -143,14 +149,44 @@ enum PushRules {
             return .unchanged
         }
         let replaced = frontier.filter { version.version.dominates($0.vector) }.map(\.row)
-        return .store(version, replacing: replaced, siblings: frontier.count - replaced.count)
+        return .store(
+            version, replacing: replaced, siblings: frontier.count - replaced.count,
+            formerReaders: try formerReaders(of: version, replacing: replaced, facts: facts))
+    }
+
+    /// The users who could have held the record but cannot read `version`: those who could read a
+    /// version it replaces, or were its former readers, and cannot read this one. Carried forward
+    /// on every later version, so a replica that pulls late still gets the newest version hidden.
+    /// Nil (everyone who cannot read it) when a replaced version predates the list.
+    static func formerReaders(of version: RecordVersion, replacing: [VersionRecord], facts: some PushFacts) throws
+        -> [String]?
+    {
+        guard case .annotation(let annotation) = version.body, !replacing.isEmpty else { return [] }
+        var couldHold: Set<String> = []
+        for row in replacing {
+            guard let former = try row.formerReaderNames() else { return nil }
+            couldHold.formUnion(former)
+            couldHold.formUnion(try readers(visibility: row.visibility, author: row.author, facts: facts))
+        }
+        let now = try readers(visibility: annotation.visibility.rawValue, author: annotation.author, facts: facts)
+        return couldHold.subtracting(now).sorted()
+    }
+
+    /// Who may read a version with this visibility (nil for posts) and author, now.
+    static func readers(visibility: String?, author: String?, facts: some PushFacts) throws -> Set<String> {
+        let author: Set<String> = author.map { [$0] } ?? []
+        switch visibility.map(Visibility.init(rawValue:)) {
+        case nil, .shared: return try facts.userNames()
+        case .private, .some(nil): return author
+        case .group(let name): return try facts.members(of: name).union(author)
+        }
     }
 
     /// Whether the user could have held some version of an annotation whose current versions are
-    /// `held`: they can read one of them. Anyone else has never been sent the record, nor its id,
-    /// nor its vectors.
+    /// `held`: they can read one of them, or are a former reader of one (or one predates the list
+    /// of former readers). Anyone else has never been sent the record, nor its id, nor its vectors.
     static func couldHaveHeld(_ held: [VersionRecord], access: ReadAccess) -> Bool {
-        held.contains { $0.isReadable(by: access) }
+        held.contains { $0.isReadable(by: access) || $0.isFormerReader(access.user) }
     }
 
     /// Logs a `withheld` push: an honest client makes annotation ids at random and never meets one

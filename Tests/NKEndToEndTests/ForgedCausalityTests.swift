@@ -80,6 +80,40 @@ import Testing
     }
 
     @Test(arguments: LiveStore.available)
+    func aNoteIsHiddenOnlyFromThoseWhoCouldHaveHeldIt(_ store: LiveStore) throws {
+        // Given alice's private note and a note for north (alice, bob); carol is in south
+        let lab = try Lab(store: store)
+        let (alice, bob, carol) = (lab.alice, lab.bob, lab.carol)
+        let secret = try alice.ok("annotate", lab.post, "--quote", lab.quote, "--note", "Mine", "--private")
+        let north = try alice.ok("annotate", lab.post, "--quote", lab.quote, "--note", "North", "--group", "north")
+        try alice.ok("sync")
+        try bob.ok("sync")
+        #expect(try lab.notes(bob)[north] != nil)
+        let alicesReplica = try #require(try alice.config()["replica"])
+
+        // When carol pulls: no trace of either (no id, no replica id of alice's); and the page says `latest`
+        let carolsToken = try #require(try carol.config()["token"])
+        let carols = try RawHTTP.send("GET", "\(lab.server.url)/v1/changes?since=0&limit=1000", token: carolsToken)
+        let text = String(decoding: carols.body, as: UTF8.self)
+        #expect(carols.status == 200)
+        for trace in [secret, north, alicesReplica] { #expect(!text.contains(trace), "\(trace)") }
+        #expect(try carols.object()["latest"] as? Int != nil)
+
+        // When bob leaves north: his pull has the hidden entry, and the note leaves his replica
+        #expect(try lab.server.admin(["group", "remove-member", "north", "bob"]).succeeded)
+        let bobsToken = try #require(try bob.config()["token"])
+        let bobs = try RawHTTP.send("GET", "\(lab.server.url)/v1/changes?since=0&limit=1000", token: bobsToken)
+        let hidden = (try bobs.object()["changes"] as? [[String: Any]] ?? []).compactMap {
+            ($0["hidden"] as? [String: Any])?["id"] as? String
+        }
+        #expect(hidden == [north])
+        try bob.ok("sync")
+        #expect(try lab.notes(bob)[north] == nil)
+        let again = try RawHTTP.send("GET", "\(lab.server.url)/v1/changes?since=0&limit=1000", token: carolsToken)
+        #expect(!String(decoding: again.body, as: UTF8.self).contains(north))
+    }
+
+    @Test(arguments: LiveStore.available)
     func aPushToAnIdTheUserMayNotSeeAnswersAsAnUnknownId(_ store: LiveStore) throws {
         let lab = try Lab(store: store)
         let secret = try lab.alice.ok(

@@ -62,7 +62,10 @@ enum PostgresMigrations {
                     PRIMARY KEY (group_id, user_id))
                 """,
             ]
-        )
+        ),
+        // The users who could hold a version's record but cannot read the version (a JSON array of
+        // names); NULL on the rows stored before it.
+        ("v2-former-readers", ["ALTER TABLE nk_versions ADD COLUMN former_readers text"]),
     ]
 
     /// Applies the migrations this database lacks and returns the server's replica id.

@@ -60,6 +60,11 @@ extension SQLiteStore {
             try db.create(
                 index: "versions_on_visibility", on: VersionRecord.databaseTableName, columns: ["visibility"])
         }
+        // The users who could hold a version's record but cannot read the version (a JSON array of
+        // names); NULL on the rows stored before it. Frozen: it names its table and column itself.
+        migrator.registerMigration("v3-former-readers") { db in
+            try db.execute(sql: "ALTER TABLE versions ADD COLUMN formerReaders TEXT")
+        }
         return migrator
     }
 }

@@ -4,8 +4,9 @@ import NKProtocol
 extension SQLiteStore {
     /// A page of the change sequence after `since`, in sequence order, at most `limit` entries.
     ///
-    /// Versions the user may not read (other users' private annotations) come as `hidden`, with
-    /// their vector only. `next` is the last sequence number the page covered (`since` when it
+    /// Versions the user may not read come as `hidden`, with their vector only, to the users who
+    /// could have held the record (former readers); to anyone else not at all, though the page
+    /// still covers their rows. `next` is the last sequence number the page covered (`since` when it
     /// covered none); `more` says whether more changes follow; `latest` is the newest sequence
     /// number given, read in the page's own transaction.
     ///
@@ -24,7 +25,7 @@ extension SQLiteStore {
                     .fetchAll(db)
                 let page = rows.prefix(pageSize)
                 let access = try ReadAccess.load(db, user: user)
-                let changes = try page.map { row in try row.change(access: access) }
+                let changes = try page.compactMap { row in try row.change(access: access) }
                 return PullResponse(
                     changes: changes, next: page.last?.seq ?? since, more: rows.count > pageSize, latest: latest)
             }

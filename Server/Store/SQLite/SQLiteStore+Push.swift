@@ -48,9 +48,10 @@ extension SQLiteStore {
                 version, held: held, replica: replica, user: user, at: now, facts: facts)
         }
         switch write {
-        case .store(let stored, let replacing, _):
+        case .store(let stored, let replacing, _, let formerReaders):
             for row in replacing { try row.delete(db) }
-            var record = try VersionRecord(stored, storedAt: now, encoder: facts.context.encoder)
+            var record = try VersionRecord(
+                stored, storedAt: now, formerReaders: formerReaders, encoder: facts.context.encoder)
             try record.insert(db)
         case .withheld:
             PushRules.logWithheld(version, replica: replica, user: user, logger: logger)
@@ -67,6 +68,7 @@ final class SQLitePushFacts: PushFacts {
     let user: AuthenticatedUser
     let context: PushContext
     private var access: ReadAccess?
+    private var names: Set<String>?
 
     init(db: Database, user: AuthenticatedUser, context: PushContext) {
         self.db = db
@@ -87,6 +89,17 @@ final class SQLitePushFacts: PushFacts {
 
     func postTexts(_ postId: String) throws -> [String] {
         try context.postTexts(db, postId: postId)
+    }
+
+    func userNames() throws -> Set<String> {
+        if let names { return names }
+        let loaded = Set(try String.fetchAll(db, sql: "SELECT name FROM \(UserRecord.databaseTableName)"))
+        names = loaded
+        return loaded
+    }
+
+    func members(of group: String) throws -> Set<String> {
+        try SQLiteStore.members(db, group: group)
     }
 }
 
