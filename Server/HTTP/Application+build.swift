@@ -52,7 +52,7 @@ public func buildApplication(
     logger: Logger = Logger(label: "nkserver"),
     onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in }
 ) throws -> some ApplicationProtocol {
-    let store = try SQLiteStore(path: configuration.databasePath)
+    let store = try SQLiteStore(path: configuration.databasePath, logger: logger)
     return buildApplication(configuration: configuration, store: store, logger: logger, onListening: onListening)
 }
 

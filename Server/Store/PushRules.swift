@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import NKProtocol
 
 /// What the push rules need to know beyond a record's frontier. Each store answers from the
@@ -10,21 +11,32 @@ protocol PushFacts {
     func groupExists(_ name: String) throws -> Bool
     /// The texts of the current, not deleted versions of a post (empty when there is none).
     func postTexts(_ postId: String) throws -> [String]
+    /// Every user's name.
+    func userNames() throws -> Set<String>
+    /// The names of the members of a group (empty when there is no such group).
+    func members(of group: String) throws -> Set<String>
 }
 
 /// What a pushed version does to its record.
 enum PushDecision {
     /// A held version dominates (or equals) it: nothing is written.
     case unchanged
+    /// The record exists, but the user cannot know it (``PushRules/couldHaveHeld(_:access:)``), and
+    /// the push would have been applied to a record of that id that did not exist: it is answered
+    /// `applied`, as it would be then, and nothing is written. The store logs a warning.
+    case withheld
     /// Store `version` and delete the held versions it dominates (`replacing`); `siblings` held
-    /// versions stay beside it (a conflict when more than 0).
-    case store(RecordVersion, replacing: [VersionRecord], siblings: Int)
+    /// versions stay beside it (a conflict when more than 0). `formerReaders`: the users who could
+    /// read a replaced version (or were its former readers) and cannot read this one; nil when a
+    /// replaced version predates the list.
+    case store(RecordVersion, replacing: [VersionRecord], siblings: Int, formerReaders: [String]?)
 
     /// What the push reports for it.
     var status: PushStatus {
         switch self {
         case .unchanged: .unchanged
-        case .store(_, _, let siblings): siblings > 0 ? .conflict : .applied
+        case .withheld: .applied
+        case .store(_, _, let siblings, _): siblings > 0 ? .conflict : .applied
         }
     }
 }
@@ -70,7 +82,8 @@ enum PushRules {
     /// what to write. A ``ValidationFailure`` or ``PushRejection`` makes it `rejected` with its code
     /// and message, and nothing to write; any other error ends the whole push.
     ///
-    /// - Returns: the item's result, and the decision to carry out when something is to be written.
+    /// - Returns: the item's result, and the decision to carry out when something is to be written
+    ///   (or, for `withheld`, logged).
     static func item(
         _ version: RecordVersion, replica: ReplicaID, decide: () throws -> PushDecision
     ) throws -> (result: PushItemResult, write: PushDecision?) {
@@ -87,7 +100,10 @@ enum PushRules {
             try checked.get()
             let decision = try decide()
             result.status = decision.status
-            if case .store = decision { return (result, decision) }
+            switch decision {
+            case .store, .withheld: return (result, decision)
+            case .unchanged: break
+            }
         } catch let failure as ValidationFailure {
             result.code = failure.code
             result.message = failure.message
@@ -98,13 +114,14 @@ enum PushRules {
         return (result, nil)
     }
 
-    /// Authorises a valid version against its record's frontier (`held`, in sibling order) and
-    /// decides what to write.
+    /// Authorises a valid version pushed by `replica` against its record's frontier (`held`, in
+    /// sibling order) and decides what to write.
     ///
-    /// - Throws: ``PushRejection`` when the user may not write it.
+    /// - Throws: ``PushRejection`` when the user may not write it, or when its vector claims
+    ///   edits the server never stored (``checkCausality(_:replica:frontier:)``).
     static func decide(
-        _ incoming: RecordVersion, held: [VersionRecord], user: AuthenticatedUser, at now: Date,
-        facts: some PushFacts
+        _ incoming: RecordVersion, held: [VersionRecord], replica: ReplicaID, user: AuthenticatedUser,
+        at now: Date, facts: some PushFacts
     ) throws -> PushDecision {
         var version = incoming
         version.editor = user.name
@@ -115,16 +132,92 @@ enum PushRules {
                 throw PushRejection.forbidden("posts are never deleted; push a corrected version instead")
             }
         case .annotation(let annotation):
+            if !held.isEmpty, !couldHaveHeld(held, access: try facts.readAccess()) {
+                // Answered exactly as an id that does not exist, so that a push cannot tell whether
+                // an id it may not see exists; but never written into another user's record.
+                let unknown = try decide(incoming, held: [], replica: replica, user: user, at: now, facts: facts)
+                if case .store = unknown { return .withheld }
+                return unknown
+            }
             let authorised = try authorise(
                 annotation, deleted: version.deleted, vector: version.version, frontier: frontier, user: user,
                 at: now, facts: facts)
             version.body = .annotation(authorised)
         }
+        try checkCausality(version.version, replica: replica, frontier: frontier.map(\.vector))
         if frontier.contains(where: { $0.vector.dominates(version.version) }) {
             return .unchanged
         }
         let replaced = frontier.filter { version.version.dominates($0.vector) }.map(\.row)
-        return .store(version, replacing: replaced, siblings: frontier.count - replaced.count)
+        return .store(
+            version, replacing: replaced, siblings: frontier.count - replaced.count,
+            formerReaders: try formerReaders(of: version, replacing: replaced, facts: facts))
+    }
+
+    /// The users who could have held the record but cannot read `version`: those who could read a
+    /// version it replaces, or were its former readers, and cannot read this one. Carried forward
+    /// on every later version, so a replica that pulls late still gets the newest version hidden.
+    /// Nil (everyone who cannot read it) when a replaced version predates the list.
+    static func formerReaders(of version: RecordVersion, replacing: [VersionRecord], facts: some PushFacts) throws
+        -> [String]?
+    {
+        guard case .annotation(let annotation) = version.body, !replacing.isEmpty else { return [] }
+        var couldHold: Set<String> = []
+        for row in replacing {
+            guard let former = try row.formerReaderNames() else { return nil }
+            couldHold.formUnion(former)
+            couldHold.formUnion(try readers(visibility: row.visibility, author: row.author, facts: facts))
+        }
+        let now = try readers(visibility: annotation.visibility.rawValue, author: annotation.author, facts: facts)
+        return couldHold.subtracting(now).sorted()
+    }
+
+    /// Who may read a version with this visibility (nil for posts) and author, now.
+    static func readers(visibility: String?, author: String?, facts: some PushFacts) throws -> Set<String> {
+        let author: Set<String> = author.map { [$0] } ?? []
+        switch visibility.map(Visibility.init(rawValue:)) {
+        case nil, .shared: return try facts.userNames()
+        case .private, .some(nil): return author
+        case .group(let name): return try facts.members(of: name).union(author)
+        }
+    }
+
+    /// Whether the user could have held some version of an annotation whose current versions are
+    /// `held`: they can read one of them, or are a former reader of one (or one predates the list
+    /// of former readers). Anyone else has never been sent the record, nor its id, nor its vectors.
+    static func couldHaveHeld(_ held: [VersionRecord], access: ReadAccess) -> Bool {
+        held.contains { $0.isReadable(by: access) || $0.isFormerReader(access.user) }
+    }
+
+    /// Logs a `withheld` push: an honest client makes annotation ids at random and never meets one
+    /// it cannot see, so this is someone probing ids. Names who and which record, never texts.
+    static func logWithheld(_ version: RecordVersion, replica: ReplicaID, user: AuthenticatedUser, logger: Logger) {
+        logger.warning(
+            "Answered a push into a record the user may not see as if it did not exist",
+            metadata: [
+                "nk.user": .string(user.name), "nk.replica": .string(replica.rawValue),
+                "nk.record.type": .string(version.type.rawValue), "nk.record.id": .string(version.id),
+            ])
+    }
+
+    /// Only a replica advances its own counter: every other counter of a pushed vector must be at
+    /// most the highest counter of that replica the server has stored for the record, the join of
+    /// the frontier's vectors. The server deletes only versions that a kept version dominates, so
+    /// the join of the frontier is the join of every version ever stored for the record: a counter
+    /// above it names an edit that never reached the server, which an honest replica cannot have
+    /// seen. Accepting it would let one user make another replica's later edits look already seen
+    /// (answered `unchanged`, silently lost) or push its counter to the limit (no further edit
+    /// possible). A new record has an empty frontier: only the pusher's own counter may appear.
+    ///
+    /// - Throws: ``PushRejection`` `unknown_causality`.
+    static func checkCausality(_ vector: VersionVector, replica: ReplicaID, frontier: [VersionVector]) throws {
+        let seen = VersionVector.merging(frontier)
+        let claimed = vector.counters.filter { $0.key != replica && $0.value > seen[$0.key] }
+        guard let (other, counter) = claimed.min(by: { $0.key < $1.key }) else { return }
+        throw PushRejection(
+            "unknown_causality",
+            "the version vector claims edit \(counter) of replica '\(other.rawValue)', but the server holds only "
+                + "\(seen[other]) for this record; only a replica advances its own counter: pull, then edit again")
     }
 
     /// Checks who may write this annotation version and returns it as the server records it: the

@@ -51,11 +51,13 @@ public struct StoreContents: Sendable {
             add(["member", String(member.groupId), String(member.userId), ms(member.addedAt)])
         }
         for version in versions {
-            add([
-                "version", version.seq.map(String.init), version.recordType, version.recordId, version.vector,
-                version.vectorJSON, String(version.deleted), version.editor, version.author, version.visibility,
-                version.postId, version.body, ms(version.storedAt),
-            ])
+            // Former readers only when kept, so a store from before them sums as it did.
+            add(
+                [
+                    "version", version.seq.map(String.init), version.recordType, version.recordId, version.vector,
+                    version.vectorJSON, String(version.deleted), version.editor, version.author, version.visibility,
+                    version.postId, version.body, ms(version.storedAt),
+                ] + (version.formerReaders.map { [$0] } ?? []))
         }
         return Token.hex(hash.finalize())
     }

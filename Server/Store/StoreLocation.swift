@@ -42,7 +42,7 @@ public enum StoreLocation: Sendable, Hashable, CustomStringConvertible {
     ) async throws -> Result {
         switch self {
         case .sqlite(let path):
-            return try await body(try SQLiteStore(path: path))
+            return try await body(try SQLiteStore(path: path, logger: logger))
         case .postgres(let url):
             return try await PostgresStore.withStore(url: url, logger: logger) { store in try await body(store) }
         }

@@ -3,8 +3,12 @@ import GRDB
 import NKProtocol
 
 extension VersionRecord {
-    /// The row that stores `version`. Pass one `encoder` when making many.
-    init(_ version: RecordVersion, storedAt: Date, encoder: JSONEncoder = Wire.makeEncoder()) throws {
+    /// The row that stores `version`, with its former readers (``PushRules/formerReaders``). Pass
+    /// one `encoder` when making many.
+    init(
+        _ version: RecordVersion, storedAt: Date, formerReaders: [String]? = [],
+        encoder: JSONEncoder = Wire.makeEncoder()
+    ) throws {
         let bodyData: Data
         switch version.body {
         case .post(let post):
@@ -27,6 +31,39 @@ extension VersionRecord {
         editor = version.editor
         body = String(decoding: bodyData, as: UTF8.self)
         self.storedAt = storedAt
+        self.formerReaders = formerReaders.map(Self.formerReadersText)
+    }
+
+    /// The stored form of former readers: a JSON array of the names, sorted.
+    static func formerReadersText(_ names: [String]) -> String {
+        "[" + names.sorted().map(PullPageJSON.quoted).joined(separator: ",") + "]"
+    }
+
+    /// The former readers, or nil when the version predates them (everyone who cannot read it).
+    func formerReaderNames() throws -> Set<String>? {
+        guard let formerReaders else { return nil }
+        return Set(try JSONDecoder().decode([String].self, from: Data(formerReaders.utf8)))
+    }
+
+    /// Whether `user` may have held the record (a former reader, or the version predates the list).
+    func isFormerReader(_ user: String) -> Bool {
+        Self.isFormerReader(user, in: formerReaders)
+    }
+
+    /// ``isFormerReader(_:)`` on a stored `formerReaders` column. User names are plain identifiers
+    /// (no quote, no backslash), so the quoted name occurs in the JSON array exactly when it is one
+    /// of its elements: no decoding on the pull's path.
+    static func isFormerReader(_ user: String, in formerReaders: String?) -> Bool {
+        guard let formerReaders else { return true }
+        return formerReaders.contains(PullPageJSON.quoted(user))
+    }
+
+    /// The stored former readers with `user` added (a member removed from the version's group),
+    /// unless they are its author, who always reads it, or the version predates the list.
+    func addingFormerReader(_ user: String?) throws -> String? {
+        guard let user, author != user, var names = try formerReaderNames() else { return formerReaders }
+        names.insert(user)
+        return Self.formerReadersText(Array(names))
     }
 
     /// The stored version vector: read from its canonical text, or from the JSON form if that
@@ -50,12 +87,13 @@ extension VersionRecord {
     }
 
     /// This version as a change of the pull: the version itself when the user may read it, its
-    /// vector only (`hidden`) when not.
-    func change(access: ReadAccess) throws -> Change {
+    /// vector only (`hidden`) when they cannot but may have held the record, nothing otherwise.
+    func change(access: ReadAccess) throws -> Change? {
         let seq = seq ?? 0
         if isReadable(by: access) {
             return Change(seq: seq, record: try recordVersion())
         }
+        guard isFormerReader(access.user) else { return nil }
         let type = RecordType(rawValue: recordType) ?? .annotation
         return Change(seq: seq, hidden: HiddenVersion(type: type, id: recordId, version: try versionVector()))
     }

@@ -24,6 +24,10 @@ struct VersionRecord: Codable, Sendable, FetchableRecord, MutablePersistableReco
     /// The post or annotation, as JSON text made by `Wire.makeEncoder()`.
     var body: String
     var storedAt: Date
+    /// The users who could have held the record but cannot read this version, as a JSON array of
+    /// names, sorted (`["bob","carol"]`): they alone are sent it as `hidden`. Nil on a version
+    /// stored before the server kept them: sent as `hidden` to everyone who cannot read it.
+    var formerReaders: String?
 
     enum Columns {
         static let seq = Column(CodingKeys.seq)

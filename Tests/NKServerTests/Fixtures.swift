@@ -27,24 +27,25 @@ final class StoreFixture: Sendable {
     let postgresURL: String?
     var databasePath: String { folder.path("server.sqlite") }
 
-    init(_ kind: StoreKind = .sqlite) async throws {
+    /// - Parameter logger: the store's logger (errors only when nil).
+    init(_ kind: StoreKind = .sqlite, logger: Logger? = nil) async throws {
         self.kind = kind
         folder = try TemporaryFolder("nkserver-tests")
         switch kind {
         case .sqlite:
-            store = try SQLiteStore(path: folder.path("server.sqlite"))
+            store = try SQLiteStore(path: folder.path("server.sqlite"), logger: logger ?? Self.quietLogger)
             postgresURL = nil
         case .postgres:
             let url = try TestPostgres.createDatabase()
             postgresURL = url
-            store = try await PostgresStore.open(url: try PostgresURL(url), logger: Self.quietLogger)
+            store = try await PostgresStore.open(url: try PostgresURL(url), logger: logger ?? Self.quietLogger)
         }
     }
 
     /// Opens a second store on the same database, as another process would.
     func openAgain() async throws -> any ServerStore {
         switch kind {
-        case .sqlite: try SQLiteStore(path: databasePath)
+        case .sqlite: try SQLiteStore(path: databasePath, logger: Self.quietLogger)
         case .postgres: try await PostgresStore.open(url: try PostgresURL(postgresURL ?? ""), logger: Self.quietLogger)
         }
     }

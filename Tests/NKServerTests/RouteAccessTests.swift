@@ -14,10 +14,17 @@ struct RouteAccessTests {
         let fixture: StoreFixture
         var tokens: [String: String] = [:]
         var configuration: ServerConfiguration
-        let logs = CapturingLogHandler.Sink()
+        /// What the application and the store log.
+        let logs: CapturingLogHandler.Sink
 
         init(rateLimit: Double = 0, rateLimitBurst: Int = 1) async throws {
-            fixture = try await StoreFixture()
+            let sink = CapturingLogHandler.Sink()
+            logs = sink
+            fixture = try await StoreFixture(
+                .sqlite,
+                logger: Logger(label: "nkserver-test") { _ in
+                    CapturingLogHandler(sink: sink)
+                })
             _ = try await fixture.store.importPosts([Sample.post])
             for name in ["alice", "bob", "carol"] {
                 tokens[name] = try await fixture.store.addUser(name: name)
@@ -144,12 +151,15 @@ struct RouteAccessTests {
 
             #expect(record.status == .notFound)
             let page = try RouteTests.decode(PullResponse.self, changes)
-            #expect(page.changes.last?.record == nil)
-            #expect(page.changes.last?.hidden?.id == note.id.rawValue)
+            #expect(page.changes.allSatisfy { $0.hidden == nil })
+            #expect(page.latest == page.next)
             #expect(!String(buffer: changes.body).contains("private thought"))
+            #expect(!String(buffer: changes.body).contains(note.id.rawValue))
+            #expect(!String(buffer: changes.body).contains("\"ra\""))
+            // bob never could read the note: each push is answered as for an id that does not exist
             for result in [edited, deleted, shared] {
                 #expect(result.status == .rejected)
-                #expect(result.code == "forbidden")
+                #expect(result.code == "unknown_causality")
             }
         }
         let held = try await world.fixture.store.changes(
@@ -181,10 +191,74 @@ struct RouteAccessTests {
 
             #expect(bobReads.status == .ok)
             #expect(carolReads.status == .notFound)
-            #expect(try RouteTests.decode(PullResponse.self, carolPulls).changes.last?.hidden?.id == note.id.rawValue)
+            #expect(try RouteTests.decode(PullResponse.self, carolPulls).changes.allSatisfy { $0.hidden == nil })
+            #expect(!String(buffer: carolPulls.body).contains(note.id.rawValue))
+            // decided as a new note of a group carol is not in, as for an id that does not exist
             #expect(carolEdits.code == "forbidden")
+            #expect(carolEdits.message?.contains("not a member of group 'team'") == true)
             #expect(carolWrites.code == "forbidden")
         }
+    }
+
+    /// An id the user may not see answers exactly as an id that does not exist: the record read,
+    /// and every push (issue 13).
+    @Test func anIdTheUserMayNotSeeAnswersAsOneThatDoesNotExist() async throws {
+        let world = try await World()
+        let secret = try Sample.annotation(note: "Alice's private thought.", visibility: .private)
+        let team = try Sample.annotation(note: "Team only.", visibility: .group("team"))
+        let unknown = try Sample.annotation(note: "Nobody's.")
+        try await world.test { client in
+            for note in [secret, team] {
+                let pushed = try await world.push(client, "alice", "ra", Sample.annotationVersion(note, ["ra": 1]))
+                #expect(pushed.status == .applied)
+            }
+            // (carol is never sent these ids: the test knows them, as a lucky probe would)
+            for note in [secret, team] {
+                let hiddenRead = try await world.get(
+                    client, "/v1/records/annotation/\(note.id.rawValue)", as: "carol", path: "/v1/records/{type}/{id}")
+                let unknownRead = try await world.get(
+                    client, "/v1/records/annotation/\(unknown.id.rawValue)", as: "carol",
+                    path: "/v1/records/{type}/{id}")
+                #expect(hiddenRead.status == .notFound)
+                #expect(hiddenRead.status == unknownRead.status)
+                #expect(String(buffer: hiddenRead.body) == String(buffer: unknownRead.body))
+
+                // Every kind of push: an edit claiming alice's counter, one with carol's own counter
+                // only, a delete, one for a group carol is not in, one with a quote not in the post
+                var edit = note
+                edit.note = "Carol's probe."
+                var foreignGroup = edit
+                foreignGroup.visibility = .group("team")
+                var misquoted = edit
+                misquoted.anchor.exact = "words the post does not hold"
+                let probes: [(Annotation, [String: UInt64], Bool)] = [
+                    (edit, ["ra": 1, "rc": 1], false), (edit, ["rc": 1], false), (edit, ["rc": 2], true),
+                    (foreignGroup, ["rc": 3], false), (misquoted, ["rc": 4], false),
+                ]
+                for (probe, counters, deleted) in probes {
+                    var twin = probe
+                    twin.id = AnnotationID.random()
+                    let hidden = try await world.push(
+                        client, "carol", "rc", Sample.annotationVersion(probe, counters, deleted: deleted))
+                    let absent = try await world.push(
+                        client, "carol", "rc", Sample.annotationVersion(twin, counters, deleted: deleted))
+                    #expect(hidden.status == absent.status, "\(counters)")
+                    #expect(hidden.code == absent.code, "\(counters)")
+                    #expect(hidden.message == absent.message, "\(counters)")
+                }
+            }
+        }
+        // Nothing of carol's reached alice's notes, and the applied probes were logged
+        let alice = try #require(try await world.fixture.store.authenticate(token: world.tokens["alice"]!))
+        for note in [secret, team] {
+            let held = try await world.fixture.store.record(user: alice, type: .annotation, id: note.id.rawValue)
+            #expect(held.map(\.version) == [vector(["ra": 1])])
+            #expect(held.map(\.editor) == ["alice"])
+        }
+        let logs = world.logs.text
+        #expect(logs.contains("as if it did not exist"))
+        #expect(logs.contains(secret.id.rawValue))
+        #expect(!logs.contains("Carol's probe"))
     }
 
     @Test func aForgedAuthorIsReplacedByTheTokensUser() async throws {

@@ -113,7 +113,7 @@ struct StoreAnnotationTests {
         // When bob pushes a shared version that has seen the private one
         let result = try await world.push(world.bob, "rb", Sample.annotationVersion(note, ["ra": 2, "rb": 1]))
 
-        // Then it is refused and alice's private version stays
+        // Then it is refused (bob could read it before: he is told why) and alice's private version stays
         #expect(result.status == .rejected)
         #expect(result.code == "forbidden")
         let held = try await world.fixture.store.record(user: world.alice, type: .annotation, id: note.id.rawValue)

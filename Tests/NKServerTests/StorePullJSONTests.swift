@@ -23,8 +23,10 @@ struct StorePullJSONTests {
             (.group("desk"), "For the desk only \u{1F4F0}."),
             (.shared, "Control \u{01} character and an emoji \u{1F600}"),
         ]
+        var made: [Annotation] = []
         for (index, (visibility, text)) in notes.enumerated() {
             let note = try Sample.annotation(note: text, visibility: visibility)
+            made.append(note)
             _ = try await fixture.store.push(
                 user: alice, replica: ReplicaID("ra"),
                 versions: [Sample.annotationVersion(note, ["ra": UInt64(index + 1)])])
@@ -41,6 +43,12 @@ struct StorePullJSONTests {
                 Sample.annotationVersion(edited, ["rb": 1]),
                 Sample.annotationVersion(contested, ["ra": 9, "rc": 1], deleted: true),
             ])
+
+        // The shared note made private: bob and carol could hold it, so they get it hidden.
+        var narrowed = made[0]
+        narrowed.visibility = .private
+        _ = try await fixture.store.push(
+            user: alice, replica: ReplicaID("ra"), versions: [Sample.annotationVersion(narrowed, ["ra": 10])])
 
         let encoder = Wire.makeEncoder()
         for user in [alice, bob, carol] {
@@ -62,7 +70,8 @@ struct StorePullJSONTests {
         let bobsPage = try Wire.makeDecoder().decode(
             PullResponse.self, from: try await fixture.store.changesJSON(user: bob, since: 0, limit: 100))
         #expect(
-            bobsPage.changes.filter { $0.hidden != nil }.count == 2, "bob sees the private and the group note hidden")
+            bobsPage.changes.filter { $0.hidden != nil }.count == 1,
+            "bob sees the note made private hidden, and nothing of the private and the group note")
     }
 
     @Test func quotedEscapesLikeJSONEncoder() throws {

@@ -109,11 +109,17 @@ struct StorePushTests {
                 Sample.postVersion(["ra": 1], post: post),
                 Sample.annotationVersion(note, ["ra": 1]),
                 Sample.annotationVersion(edit, ["ra": 2]),
+                // rb's edit is not held: the batch's own versions are all the record has
                 Sample.annotationVersion(other, ["ra": 1, "rb": 1]),
                 Sample.annotationVersion(note, ["ra": 1]),
             ])
+        // A concurrent edit by alice's other replica, made on ra:1, pushed after the batch
+        let concurrent = try await fixture.store.push(
+            user: alice, replica: ReplicaID("rb"), versions: [Sample.annotationVersion(other, ["ra": 1, "rb": 1])])
 
-        #expect(results.map(\.status) == [.applied, .applied, .applied, .conflict, .unchanged])
+        #expect(results.map(\.status) == [.applied, .applied, .applied, .rejected, .unchanged])
+        #expect(results[3].code == "unknown_causality")
+        #expect(concurrent.map(\.status) == [.conflict])
         let held = try await fixture.store.record(user: alice, type: .annotation, id: note.id.rawValue)
         #expect(held.map(\.version.canonical) == ["ra:1,rb:1", "ra:2"])
         let notes = held.compactMap { version -> String? in

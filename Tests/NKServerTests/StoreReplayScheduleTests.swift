@@ -34,39 +34,49 @@ struct StoreReplayScheduleTests {
         var deliveries = 0
         for seed in 0..<UInt64(count) {
             var rng = SeededRandom(seed: seed)
-            // Each replica edits two annotations a few times, having seen part of the others' edits.
+            // Each replica edits two annotations a few times, having seen part of the others' edits
+            // that reached the server (a replica sees only what it pulled: the server refuses a
+            // counter of another replica it never stored, `unknown_causality`). Every batch is
+            // delivered at least once (a lost response means the client sends it again), some two
+            // or three times, all in a random order; a batch is written when it is first sent.
             let annotations = try (0..<2).map { _ in try Sample.annotation() }
             var counters = [[UInt64]](repeating: [0, 0, 0], count: 2)
-            var pushed: [RecordVersion] = []
-            var batches: [Delivery] = []
-            for _ in 0..<Int.random(in: 3...8, using: &rng) {
-                let replica = Int.random(in: 0..<3, using: &rng)
-                var batch: [RecordVersion] = []
-                for _ in 0..<Int.random(in: 1...3, using: &rng) {
-                    let which = Int.random(in: 0..<2, using: &rng)
-                    counters[which][replica] += 1
-                    var seen: [String: UInt64] = [replicas[replica].rawValue: counters[which][replica]]
-                    for other in 0..<3 where other != replica && counters[which][other] > 0 && Bool.random(using: &rng)
-                    {
-                        seen[replicas[other].rawValue] = UInt64.random(in: 1...counters[which][other], using: &rng)
-                    }
-                    var body = annotations[which]
-                    body.note = "\(seed)-\(which)-\(replica)-\(counters[which][replica])"
-                    let version = Sample.annotationVersion(body, seen)
-                    batch.append(version)
-                    pushed.append(version)
-                }
-                batches.append(Delivery(replica: replica, versions: batch))
+            var delivered = [[UInt64]](repeating: [0, 0, 0], count: 2)
+            let plan = (0..<Int.random(in: 3...8, using: &rng)).map { _ in
+                (replica: Int.random(in: 0..<3, using: &rng), size: Int.random(in: 1...3, using: &rng))
             }
-            // Delivery: every batch at least once (a lost response means the client sends it
-            // again), some two or three times, all in a random order.
-            var schedule: [Delivery] = []
-            for batch in batches {
-                for _ in 0..<Int.random(in: 1...3, using: &rng) { schedule.append(batch) }
+            var schedule: [Int] = []
+            for index in plan.indices {
+                for _ in 0..<Int.random(in: 1...3, using: &rng) { schedule.append(index) }
             }
             schedule.shuffle(using: &rng)
+            var pushed: [RecordVersion] = []
+            var made: [Int: Delivery] = [:]
             var storedKeys: Set<String> = []
-            for delivery in schedule {
+            for index in schedule {
+                let replica = plan[index].replica
+                let delivery: Delivery
+                if let sent = made[index] {
+                    delivery = sent
+                } else {
+                    var batch: [RecordVersion] = []
+                    for _ in 0..<plan[index].size {
+                        let which = Int.random(in: 0..<2, using: &rng)
+                        counters[which][replica] += 1
+                        var seen: [String: UInt64] = [replicas[replica].rawValue: counters[which][replica]]
+                        for other in 0..<3
+                        where other != replica && delivered[which][other] > 0 && Bool.random(using: &rng) {
+                            seen[replicas[other].rawValue] = UInt64.random(
+                                in: 1...delivered[which][other], using: &rng)
+                        }
+                        var body = annotations[which]
+                        body.note = "\(seed)-\(which)-\(replica)-\(counters[which][replica])"
+                        batch.append(Sample.annotationVersion(body, seen))
+                    }
+                    pushed += batch
+                    delivery = Delivery(replica: replica, versions: batch)
+                    made[index] = delivery
+                }
                 let results = try await fixture.store.push(
                     user: users[delivery.replica], replica: replicas[delivery.replica], versions: delivery.versions)
                 deliveries += 1
@@ -77,6 +87,10 @@ struct StoreReplayScheduleTests {
                     case .rejected: rejected += 1
                     case .unchanged: break
                     }
+                }
+                for version in delivery.versions {
+                    let which = annotations.firstIndex { $0.id.rawValue == version.id } ?? 0
+                    delivered[which][replica] = max(delivered[which][replica], version.version[replicas[replica]])
                 }
             }
             // The model: the versions no other pushed version dominates.

@@ -63,6 +63,9 @@ enum PostgresMigrations {
                 """,
             ]
         ),
+        // The users who could hold a version's record but cannot read the version (a JSON array of
+        // names); NULL on the rows stored before it.
+        ("v2-former-readers", ["ALTER TABLE nk_versions ADD COLUMN former_readers text"]),
         (
             // The highest counter of each replica the server holds (docs/DESIGN.md, "Own counters"),
             // kept by every push from now on; for the versions already stored, read from their vectors.

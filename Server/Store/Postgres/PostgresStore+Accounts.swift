@@ -110,7 +110,7 @@ extension PostgresStore {
             try await connection.query(
                 "INSERT INTO nk_group_members (group_id, user_id, added_at) VALUES (\(groupId), \(userId), \(Date()))",
                 logger: logger)
-            return try await reannounce(connection, group: group, numbers: numbers)
+            return try await reannounce(connection, group: group, removed: nil, numbers: numbers)
         }
         await changeNotifier.announce()
         return count
@@ -132,7 +132,7 @@ extension PostgresStore {
             guard removed else {
                 throw ServerError(.notMember, "user '\(user)' is not a member of group '\(group)'")
             }
-            return try await reannounce(connection, group: group, numbers: numbers)
+            return try await reannounce(connection, group: group, removed: user, numbers: numbers)
         }
         await changeNotifier.announce()
         return count
@@ -190,21 +190,26 @@ extension PostgresStore {
     }
 
     /// Gives every current version visible to `group:NAME` a new sequence number, so every replica
-    /// pulls it again: members get the record, others get it hidden.
-    private func reannounce(_ connection: PostgresConnection, group: String, numbers: SequenceNumbers) async throws
-        -> Int
-    {
-        let visibility = Visibility.group(group).rawValue
-        var seqs: [Int64] = []
-        for try await seq in try await connection.query(
-            "SELECT seq FROM nk_versions WHERE visibility = \(visibility) ORDER BY seq", logger: logger
-        ).decode(Int64.self) {
-            seqs.append(seq)
-        }
-        for seq in seqs {
+    /// pulls it again: members get the record, former readers get it hidden. A `removed` member
+    /// becomes a former reader of each version they can no longer read (all but their own).
+    private func reannounce(
+        _ connection: PostgresConnection, group: String, removed: String?, numbers: SequenceNumbers
+    ) async throws -> Int {
+        let rows = try await versions(
+            connection,
+            """
+            SELECT \(unescaped: Self.versionColumns) FROM nk_versions
+            WHERE visibility = \(Visibility.group(group).rawValue) ORDER BY seq
+            """)
+        for row in rows {
+            let formerReaders = try row.addingFormerReader(removed)
             try await connection.query(
-                "UPDATE nk_versions SET seq = \(numbers.next()) WHERE seq = \(seq)", logger: logger)
+                """
+                UPDATE nk_versions SET seq = \(numbers.next()), former_readers = \(formerReaders)
+                WHERE seq = \(row.seq ?? -1)
+                """,
+                logger: logger)
         }
-        return seqs.count
+        return rows.count
     }
 }

@@ -5,7 +5,8 @@ import PostgresNIO
 
 extension PostgresStore {
     static let versionColumns =
-        "seq, record_type, record_id, vector, vector_json, deleted, editor, author, visibility, post_id, body, stored_at"
+        "seq, record_type, record_id, vector, vector_json, deleted, editor, author, visibility, post_id, body, stored_at, "
+        + "former_readers"
 
     /// Reads the frontiers of every record the batch touches (and of the posts its annotations
     /// quote) in one query, decides each version in order against those frontiers as the batch
@@ -29,7 +30,9 @@ extension PostgresStore {
     ) async throws -> (result: [PushItemResult], numbered: Bool) {
         try await write { [self] connection, numbers in
             try await bindReplica(connection, replica: replica, user: user, at: now)
-            let facts = try await PostgresPushFacts.load(connection, user: user, store: self)
+            let facts = try await PostgresPushFacts.load(
+                connection, user: user, store: self,
+                withMembers: versions.contains { if case .annotation = $0.body { true } else { false } })
             // Nothing of an invalid version reaches the database (PostgreSQL refuses text with
             // NUL, say): PushRules.item rejects it below without asking `decide`.
             let checks = versions.map { version in
@@ -49,17 +52,25 @@ extension PostgresStore {
             for (version, check) in zip(versions, checks) {
                 let key = RecordKey(type: version.type.rawValue, id: version.id)
                 let held = batch.frontiers[key] ?? []
-                if case .annotation(let annotation) = version.body, held.isEmpty {
+                // Also when the record is held: one the user may not see is decided as a new one.
+                if case .annotation(let annotation) = version.body {
                     let postKey = RecordKey(type: RecordType.post.rawValue, id: annotation.postId.rawValue)
                     try facts.setPostTexts(annotation.postId.rawValue, from: batch.frontiers[postKey] ?? [])
                 }
                 let (result, write) = try PushRules.item(version, checked: check) {
-                    try PushRules.decide(version, held: held, user: user, at: now, facts: facts)
+                    try PushRules.decide(
+                        version, held: held, replica: replica, user: user, at: now, facts: facts)
                 }
-                if case .store(let stored, let replacing, _) = write {
-                    var record = try VersionRecord(stored, storedAt: now, encoder: encoder)
+                switch write {
+                case .store(let stored, let replacing, _, let formerReaders):
+                    var record = try VersionRecord(
+                        stored, storedAt: now, formerReaders: formerReaders, encoder: encoder)
                     record.seq = numbers.next()
                     batch.store(record, replacing: replacing, key: key)
+                case .withheld:
+                    PushRules.logWithheld(version, replica: replica, user: user, logger: logger)
+                case .unchanged, nil:
+                    break
                 }
                 results.append(result)
             }
@@ -124,17 +135,20 @@ extension PostgresStore {
         var rows: [VersionRecord] = []
         let sequence = try await connection.query(query, logger: logger)
         for try await row in sequence {
-            let (seq, type, id, vector, vectorJSON, deleted, editor, author, visibility, postId, body, storedAt) =
+            let (
+                seq, type, id, vector, vectorJSON, deleted, editor, author, visibility, postId, body, storedAt,
+                formerReaders
+            ) =
                 try row.decode(
                     (
                         Int64, String, String, String, String, Bool, String?, String?, String?, String?, String,
-                        Date
+                        Date, String?
                     ).self)
             rows.append(
                 VersionRecord(
                     seq: seq, recordType: type, recordId: id, vector: vector, vectorJSON: vectorJSON, deleted: deleted,
                     editor: editor, author: author, visibility: visibility, postId: postId, body: body,
-                    storedAt: storedAt))
+                    storedAt: storedAt, formerReaders: formerReaders))
         }
         return rows
     }
@@ -145,7 +159,7 @@ extension PostgresStore {
             INSERT INTO nk_versions (\(unescaped: Self.versionColumns)) VALUES (
                 \(record.seq), \(record.recordType), \(record.recordId), \(record.vector), \(record.vectorJSON),
                 \(record.deleted), \(record.editor), \(record.author), \(record.visibility), \(record.postId),
-                \(record.body), \(record.storedAt))
+                \(record.body), \(record.storedAt), \(record.formerReaders))
             """,
             logger: logger)
     }
@@ -153,52 +167,76 @@ extension PostgresStore {
     public func changes(user: AuthenticatedUser, since: Int64, limit: Int) async throws -> PullResponse {
         let pageSize = max(1, limit)
         return try await read { [self] connection in
-            try await checkCursor(connection, since)
             let access = try await readAccess(connection, user: user)
-            let rows = try await versions(
-                connection,
-                "SELECT \(unescaped: Self.versionColumns) FROM nk_versions WHERE seq > \(since) ORDER BY seq LIMIT \(pageSize + 1)"
-            )
+            let (latest, rows) = try await page(connection, since: since, size: pageSize)
             let page = rows.prefix(pageSize)
-            let changes = try page.map { row in try row.change(access: access) }
-            return PullResponse(changes: changes, next: page.last?.seq ?? since, more: rows.count > pageSize)
+            let changes = try page.compactMap { row in try row.change(access: access) }
+            return PullResponse(
+                changes: changes, next: page.last?.seq ?? since, more: rows.count > pageSize, latest: latest)
         }
     }
 
     public func changesJSON(user: AuthenticatedUser, since: Int64, limit: Int) async throws -> Data {
         let pageSize = max(1, limit)
         return try await read { [self] connection in
-            try await checkCursor(connection, since)
             let access = try await readAccess(connection, user: user)
-            let rows = try await connection.query(
-                """
-                SELECT seq, record_type, record_id, vector_json, deleted, editor, author, visibility, body
-                FROM nk_versions WHERE seq > \(since) ORDER BY seq LIMIT \(pageSize + 1)
-                """,
-                logger: logger)
+            let (latest, rows) = try await page(connection, since: since, size: pageSize)
             var json = PullPageJSON()
-            var count = 0
             var next = since
-            var more = false
-            for try await row in rows {
-                if count == pageSize {
-                    more = true
-                    continue  // drains the rest of the one extra row
-                }
-                let (seq, type, id, vectorJSON, deleted, editor, author, visibility, body) = try row.decode(
-                    (Int64, String, String, String, Bool, String?, String?, String?, String).self)
-                guard RecordType(rawValue: type) != nil else {
+            for row in rows.prefix(pageSize) {
+                guard RecordType(rawValue: row.recordType) != nil, let seq = row.seq else {
                     throw ServerError(.internal, "a stored version has an unknown record type")
                 }
-                let readable = access.canRead(visibility: visibility, author: author)
-                json.append(
-                    seq: seq, type: type, id: id, vectorJSON: vectorJSON, deleted: deleted, editor: editor,
-                    body: readable ? body : nil)
+                // A row the user may not see at all is covered by the page (next) but sent as nothing.
                 next = seq
-                count += 1
+                let readable = row.isReadable(by: access)
+                guard readable || row.isFormerReader(access.user) else { continue }
+                json.append(
+                    seq: seq, type: row.recordType, id: row.recordId, vectorJSON: row.vectorJSON,
+                    deleted: row.deleted, editor: row.editor, body: readable ? row.body : nil)
             }
-            return json.finish(next: next, more: more)
+            return json.finish(next: next, more: rows.count > pageSize, latest: latest)
         }
+    }
+
+    /// Up to `size + 1` versions after `since`, in sequence order, and the newest sequence number,
+    /// read by one statement: one snapshot, so no row of the page is numbered above `latest` (the
+    /// pool's connections run each statement in a transaction of its own). Refuses a bad cursor.
+    private func page(_ connection: PostgresConnection, since: Int64, size: Int) async throws -> (
+        latest: Int64, rows: [VersionRecord]
+    ) {
+        let result = try await connection.query(
+            """
+            SELECT s.last, v.* FROM nk_sequence s LEFT JOIN LATERAL (
+                SELECT \(unescaped: Self.versionColumns) FROM nk_versions
+                WHERE seq > \(since) ORDER BY seq LIMIT \(size + 1)) v ON true
+            WHERE s.id = 1 ORDER BY v.seq
+            """,
+            logger: logger)
+        var latest: Int64 = 0
+        var rows: [VersionRecord] = []
+        for try await row in result {
+            let (
+                last, seq, type, id, vector, vectorJSON, deleted, editor, author, visibility, postId, body, storedAt,
+                formerReaders
+            ) =
+                try row.decode(
+                    (
+                        Int64, Int64?, String?, String?, String?, String?, Bool?, String?, String?, String?, String?,
+                        String?, Date?, String?
+                    ).self)
+            latest = last
+            guard let seq, let type, let id, let vector, let vectorJSON, let deleted, let body, let storedAt else {
+                continue  // no version after `since`: the one row of the sequence alone
+            }
+            rows.append(
+                VersionRecord(
+                    seq: seq, recordType: type, recordId: id, vector: vector, vectorJSON: vectorJSON, deleted: deleted,
+                    editor: editor, author: author, visibility: visibility, postId: postId, body: body,
+                    storedAt: storedAt, formerReaders: formerReaders))
+        }
+        try ServerError.checkCursor(since, last: latest)
+        return (latest, rows)
     }
 
     public func record(user: AuthenticatedUser, type: RecordType, id: String) async throws -> [RecordVersion] {
@@ -240,11 +278,6 @@ extension PostgresStore {
         return last
     }
 
-    /// Refuses (`invalid_cursor`) a cursor below 0 or beyond every sequence number given.
-    func checkCursor(_ connection: PostgresConnection, _ since: Int64) async throws {
-        try ServerError.checkCursor(since, last: try await latestSequence(connection))
-    }
-
     /// The groups `user` belongs to, as they are in the database now.
     func readAccess(_ connection: PostgresConnection, user: AuthenticatedUser) async throws -> ReadAccess {
         var groups: Set<String> = []
@@ -268,22 +301,29 @@ extension PostgresStore {
 }
 
 /// ``PushFacts`` loaded from the push's transaction before the rules run: the user's groups and
-/// every group name once per push, a post's texts (from the batch's frontiers) when a new
-/// annotation quotes it.
+/// every group name once per push, every user with their groups when the push holds annotations
+/// (for former readers), a post's texts (from the batch's frontiers) when a new annotation quotes it.
 final class PostgresPushFacts: PushFacts, @unchecked Sendable {
     private let access: ReadAccess
     private let groupNames: Set<String>
+    private let users: Set<String>
+    private let groupMembers: [String: Set<String>]
     private let store: PostgresStore
     private var texts: [String: [String]] = [:]
 
-    private init(access: ReadAccess, groupNames: Set<String>, store: PostgresStore) {
+    private init(
+        access: ReadAccess, groupNames: Set<String>, users: Set<String>, groupMembers: [String: Set<String>],
+        store: PostgresStore
+    ) {
         self.access = access
         self.groupNames = groupNames
+        self.users = users
+        self.groupMembers = groupMembers
         self.store = store
     }
 
     static func load(
-        _ connection: PostgresConnection, user: AuthenticatedUser, store: PostgresStore
+        _ connection: PostgresConnection, user: AuthenticatedUser, store: PostgresStore, withMembers: Bool
     ) async throws -> PostgresPushFacts {
         let access = try await store.readAccess(connection, user: user)
         var names: Set<String> = []
@@ -292,7 +332,22 @@ final class PostgresPushFacts: PushFacts, @unchecked Sendable {
         {
             names.insert(name)
         }
-        return PostgresPushFacts(access: access, groupNames: names, store: store)
+        var users: Set<String> = []
+        var members: [String: Set<String>] = [:]
+        if withMembers {
+            for try await (name, group) in try await connection.query(
+                """
+                SELECT u.name, g.name FROM nk_users u
+                LEFT JOIN nk_group_members m ON m.user_id = u.id LEFT JOIN nk_groups g ON g.id = m.group_id
+                """,
+                logger: store.logger
+            ).decode((String, String?).self) {
+                users.insert(name)
+                if let group { members[group, default: []].insert(name) }
+            }
+        }
+        return PostgresPushFacts(
+            access: access, groupNames: names, users: users, groupMembers: members, store: store)
     }
 
     /// Sets the texts of the current, not deleted versions of a post from its frontier as the push
@@ -317,6 +372,10 @@ final class PostgresPushFacts: PushFacts, @unchecked Sendable {
     func groupExists(_ name: String) throws -> Bool { groupNames.contains(name) }
 
     func postTexts(_ postId: String) throws -> [String] { texts[postId] ?? [] }
+
+    func userNames() throws -> Set<String> { users }
+
+    func members(of group: String) throws -> Set<String> { groupMembers[group] ?? [] }
 }
 
 /// A record: its type and id.
@@ -358,21 +417,23 @@ struct PushBatch {
         }
         guard !inserts.isEmpty else { return }
         let rows = inserts.values.sorted { ($0.seq ?? 0) < ($1.seq ?? 0) }
-        // Arrays cannot carry NULL here: '' stands for it (no editor, author, visibility or post id
-        // is ever empty; `NULLIF` turns it back).
+        // Arrays cannot carry NULL here: '' stands for it (no editor, author, visibility, post id or
+        // list of former readers is ever empty; `NULLIF` turns it back).
         try await connection.query(
             """
             INSERT INTO nk_versions (\(unescaped: PostgresStore.versionColumns))
             SELECT seq, record_type, record_id, vector, vector_json, deleted, NULLIF(editor, ''),
-                NULLIF(author, ''), NULLIF(visibility, ''), NULLIF(post_id, ''), body, \(storedAt)
+                NULLIF(author, ''), NULLIF(visibility, ''), NULLIF(post_id, ''), body, \(storedAt),
+                NULLIF(former_readers, '')
             FROM UNNEST(
                 \(rows.map { $0.seq ?? 0 })::bigint[], \(rows.map(\.recordType))::text[],
                 \(rows.map(\.recordId))::text[], \(rows.map(\.vector))::text[], \(rows.map(\.vectorJSON))::text[],
                 \(rows.map(\.deleted))::boolean[], \(rows.map { $0.editor ?? "" })::text[],
                 \(rows.map { $0.author ?? "" })::text[], \(rows.map { $0.visibility ?? "" })::text[],
-                \(rows.map { $0.postId ?? "" })::text[], \(rows.map(\.body))::text[])
+                \(rows.map { $0.postId ?? "" })::text[], \(rows.map(\.body))::text[],
+                \(rows.map { $0.formerReaders ?? "" })::text[])
                 AS v(seq, record_type, record_id, vector, vector_json, deleted, editor, author, visibility,
-                    post_id, body)
+                    post_id, body, former_readers)
             """,
             logger: logger)
     }

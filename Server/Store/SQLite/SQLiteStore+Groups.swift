@@ -35,7 +35,7 @@ extension SQLiteStore {
                     throw ServerError(.alreadyMember, "user '\(user)' is already a member of group '\(group)'")
                 }
                 try GroupMemberRecord(groupId: groupId, userId: userId, addedAt: Date()).insert(db)
-                return try Self.reannounce(db, group: group)
+                return try Self.reannounce(db, group: group, removed: nil)
             }
         }
         await changeNotifier.announce()
@@ -57,7 +57,7 @@ extension SQLiteStore {
                 guard try GroupMemberRecord.deleteOne(db, key: ["groupId": groupId, "userId": userId]) else {
                     throw ServerError(.notMember, "user '\(user)' is not a member of group '\(group)'")
                 }
-                return try Self.reannounce(db, group: group)
+                return try Self.reannounce(db, group: group, removed: user)
             }
         }
         await changeNotifier.announce()
@@ -94,10 +94,25 @@ extension SQLiteStore {
         return (groupId, userId)
     }
 
+    /// The names of a group's members.
+    static func members(_ db: Database, group: String) throws -> Set<String> {
+        Set(
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT u.name FROM \(UserRecord.databaseTableName) u
+                    JOIN \(GroupMemberRecord.databaseTableName) m ON m.userId = u.id
+                    JOIN \(GroupRecord.databaseTableName) g ON g.id = m.groupId
+                    WHERE g.name = ?
+                    """,
+                arguments: [group]))
+    }
+
     /// Gives every current version visible to `group:NAME` a new sequence number, so every replica
-    /// pulls it again: members get the record, others get it hidden. The old numbers disappear,
-    /// which keeps the sequence monotonic for every cursor.
-    static func reannounce(_ db: Database, group: String) throws -> Int {
+    /// pulls it again: members get the record, former readers get it hidden. The old numbers
+    /// disappear, which keeps the sequence monotonic for every cursor. A `removed` member becomes a
+    /// former reader of each version they can no longer read (all but their own).
+    static func reannounce(_ db: Database, group: String, removed: String?) throws -> Int {
         let rows =
             try VersionRecord
             .filter(VersionRecord.Columns.visibility == Visibility.group(group).rawValue)
@@ -106,6 +121,7 @@ extension SQLiteStore {
         for row in rows {
             var copy = row
             copy.seq = nil
+            copy.formerReaders = try row.addingFormerReader(removed)
             try row.delete(db)
             try copy.insert(db)
         }

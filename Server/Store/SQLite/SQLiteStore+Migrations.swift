@@ -101,7 +101,12 @@ extension SQLiteStore {
             try db.create(
                 index: "versions_on_visibility", on: VersionRecord.databaseTableName, columns: ["visibility"])
         }
-        migrator.registerMigration("v3-replica-high-water") { db in
+        // The users who could hold a version's record but cannot read the version (a JSON array of
+        // names); NULL on the rows stored before it. Frozen: it names its table and column itself.
+        migrator.registerMigration("v3-former-readers") { db in
+            try db.execute(sql: "ALTER TABLE versions ADD COLUMN formerReaders TEXT")
+        }
+        migrator.registerMigration("v4-replica-high-water") { db in
             // The highest counter of each replica the server holds, kept by every push from now on;
             // for the versions already stored, read from their vectors in one pass.
             try db.execute(

@@ -4,9 +4,11 @@ import NKProtocol
 extension SQLiteStore {
     /// A page of the change sequence after `since`, in sequence order, at most `limit` entries.
     ///
-    /// Versions the user may not read (other users' private annotations) come as `hidden`, with
-    /// their vector only. `next` is the last sequence number the page covered (`since` when it
-    /// covered none); `more` says whether more changes follow.
+    /// Versions the user may not read come as `hidden`, with their vector only, to the users who
+    /// could have held the record (former readers); to anyone else not at all, though the page
+    /// still covers their rows. `next` is the last sequence number the page covered (`since` when it
+    /// covered none); `more` says whether more changes follow; `latest` is the newest sequence
+    /// number given, read in the page's own transaction.
     ///
     /// - Throws: ``ServerError`` `invalid_cursor` when `since` is negative or beyond every
     ///   sequence number this database ever gave (a replica of another or a replaced database).
@@ -14,7 +16,7 @@ extension SQLiteStore {
         let pageSize = max(1, limit)
         return try await Self.wrap {
             try await pool.read { db in
-                try Self.checkCursor(db, since)
+                let latest = try Self.checkCursor(db, since)
                 let rows =
                     try VersionRecord
                     .filter(VersionRecord.Columns.seq > since)
@@ -23,8 +25,9 @@ extension SQLiteStore {
                     .fetchAll(db)
                 let page = rows.prefix(pageSize)
                 let access = try ReadAccess.load(db, user: user)
-                let changes = try page.map { row in try row.change(access: access) }
-                return PullResponse(changes: changes, next: page.last?.seq ?? since, more: rows.count > pageSize)
+                let changes = try page.compactMap { row in try row.change(access: access) }
+                return PullResponse(
+                    changes: changes, next: page.last?.seq ?? since, more: rows.count > pageSize, latest: latest)
             }
         }
     }
@@ -51,9 +54,11 @@ extension SQLiteStore {
     }
 
     /// Refuses (`invalid_cursor`) a cursor below 0 or beyond every sequence number this database
-    /// ever gave (a replica of another or a replaced database).
-    static func checkCursor(_ db: Database, _ since: Int64) throws {
-        try ServerError.checkCursor(since, last: try latestSequence(db))
+    /// ever gave (a replica of another or a replaced database); returns that newest number.
+    static func checkCursor(_ db: Database, _ since: Int64) throws -> Int64 {
+        let latest = try latestSequence(db)
+        try ServerError.checkCursor(since, last: latest)
+        return latest
     }
 
     static func latestSequence(_ db: Database) throws -> Int64 {

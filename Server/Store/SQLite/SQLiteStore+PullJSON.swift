@@ -12,10 +12,11 @@ extension SQLiteStore {
         let pageSize = max(1, limit)
         return try await Self.wrap {
             try await pool.read { db in
-                try Self.checkCursor(db, since)
+                let latest = try Self.checkCursor(db, since)
                 let statement = try db.cachedStatement(
                     sql: """
-                        SELECT seq, recordType, recordId, vectorJSON, deleted, editor, author, visibility, body
+                        SELECT seq, recordType, recordId, vectorJSON, deleted, editor, author, visibility, body,
+                            formerReaders
                         FROM versions WHERE seq > ? ORDER BY seq LIMIT ?
                         """)
                 let access = try ReadAccess.load(db, user: user)
@@ -34,20 +35,23 @@ extension SQLiteStore {
                     guard RecordType(rawValue: type) != nil else {
                         throw ServerError(.internal, "a stored version has an unknown record type")
                     }
+                    // A row the user may not see at all is covered by the page (count, next) but sent
+                    // as nothing.
+                    next = seq
+                    count += 1
                     let readable = access.canRead(visibility: row[7], author: row[6])
+                    guard readable || VersionRecord.isFormerReader(access.user, in: row[9]) else { continue }
                     json.append(
                         seq: seq, type: type, id: row[2], vectorJSON: row[3], deleted: row[4], editor: row[5],
                         body: readable ? row[8] as String : nil)
-                    next = seq
-                    count += 1
                 }
-                return json.finish(next: next, more: more)
+                return json.finish(next: next, more: more, latest: latest)
             }
         }
     }
 }
 
-/// Writes `{"changes":[...],"more":…,"next":…}` with every object's keys in sorted order, as
+/// Writes `{"changes":[...],"latest":…,"more":…,"next":…}` with every object's keys in sorted order, as
 /// `Wire.makeEncoder()` would.
 struct PullPageJSON {
     private var bytes: [UInt8] = Array(#"{"changes":["#.utf8)
@@ -88,8 +92,10 @@ struct PullPageJSON {
         bytes.append(UInt8(ascii: "}"))
     }
 
-    consuming func finish(next: Int64, more: Bool) -> Data {
-        write(#"],"more":"#)
+    consuming func finish(next: Int64, more: Bool, latest: Int64) -> Data {
+        write(#"],"latest":"#)
+        write(String(latest))
+        write(#","more":"#)
         write(more ? "true" : "false")
         write(#","next":"#)
         write(String(next))

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Logging
 import NKProtocol
 
 extension SQLiteStore {
@@ -14,7 +15,8 @@ extension SQLiteStore {
                     try Self.bindReplica(db, replica: replica, user: user, at: now)
                     let facts = SQLitePushFacts(db: db, user: user, context: PushContext(postTexts: postTexts))
                     let results = try versions.map { version in
-                        try Self.pushItem(db, version, replica: replica, user: user, at: now, facts: facts)
+                        try Self.pushItem(
+                            db, version, replica: replica, user: user, at: now, facts: facts, logger: logger)
                     }
                     try Self.raiseHighWater(db, replica: replica, to: ReplicaHighWater.of(replica, results))
                     return results
@@ -40,16 +42,23 @@ extension SQLiteStore {
     /// rejected or unchanged one).
     static func pushItem(
         _ db: Database, _ version: RecordVersion, replica: ReplicaID, user: AuthenticatedUser, at now: Date,
-        facts: SQLitePushFacts
+        facts: SQLitePushFacts, logger: Logger
     ) throws -> PushItemResult {
         let (result, write) = try PushRules.item(version, replica: replica) {
             let held = try VersionRecord.frontier(db, type: version.type, id: version.id)
-            return try PushRules.decide(version, held: held, user: user, at: now, facts: facts)
+            return try PushRules.decide(
+                version, held: held, replica: replica, user: user, at: now, facts: facts)
         }
-        if case .store(let stored, let replacing, _) = write {
+        switch write {
+        case .store(let stored, let replacing, _, let formerReaders):
             for row in replacing { try row.delete(db) }
-            var record = try VersionRecord(stored, storedAt: now, encoder: facts.context.encoder)
+            var record = try VersionRecord(
+                stored, storedAt: now, formerReaders: formerReaders, encoder: facts.context.encoder)
             try record.insert(db)
+        case .withheld:
+            PushRules.logWithheld(version, replica: replica, user: user, logger: logger)
+        case .unchanged, nil:
+            break
         }
         return result
     }
@@ -61,6 +70,7 @@ final class SQLitePushFacts: PushFacts {
     let user: AuthenticatedUser
     let context: PushContext
     private var access: ReadAccess?
+    private var names: Set<String>?
 
     init(db: Database, user: AuthenticatedUser, context: PushContext) {
         self.db = db
@@ -81,6 +91,17 @@ final class SQLitePushFacts: PushFacts {
 
     func postTexts(_ postId: String) throws -> [String] {
         try context.postTexts(db, postId: postId)
+    }
+
+    func userNames() throws -> Set<String> {
+        if let names { return names }
+        let loaded = Set(try String.fetchAll(db, sql: "SELECT name FROM \(UserRecord.databaseTableName)"))
+        names = loaded
+        return loaded
+    }
+
+    func members(of group: String) throws -> Set<String> {
+        try SQLiteStore.members(db, group: group)
     }
 }
 

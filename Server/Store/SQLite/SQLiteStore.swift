@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Logging
 import NKProtocol
 
 /// The default store: an SQLite database in WAL mode with `synchronous = FULL`.
@@ -14,12 +15,15 @@ public final class SQLiteStore: ServerStore {
     let changeNotifier = ChangeNotifier()
     /// Post texts by the sequence number of their version, for checking quotes (SQLiteStore+Push).
     let postTexts = PostTextCache()
+    /// Warnings about requests (a push into a record the user may not see); never texts or tokens.
+    let logger: Logger
 
     /// Opens the database at `path`, creating it if missing, and brings its schema up to date.
     ///
     /// - Throws: ``ServerError`` with code `database` when the file cannot be opened as a database,
     ///   or when SQLite did not take WAL mode or `synchronous = FULL`.
-    public init(path: String) throws {
+    public init(path: String, logger: Logger = Logger(label: "nkserver.sqlite")) throws {
+        self.logger = logger
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
