@@ -164,6 +164,8 @@ struct StoreCausalityPropertyTests {
     func noHonestEditIsLostSwallowedOrBlocked(_ kind: StoreKind) async throws {
         let seeds: [UInt64] = kind == .sqlite ? [1, 2, 3, 4] : [5, 6]
         var forgeries = 0
+        var honestEdits = 0
+        var failures: [String] = []
         for seed in seeds {
             let fixture = try await StoreFixture(kind)
             _ = try await fixture.store.importPosts([Sample.post])
@@ -190,7 +192,15 @@ struct StoreCausalityPropertyTests {
             #expect(run.failures.isEmpty, "seed \(seed): \(run.failures.prefix(5))")
             #expect(run.honestWrites.count > 5, "seed \(seed)")
             forgeries += run.forgeries
+            honestEdits += run.honestWrites.count
+            failures += run.failures
         }
         #expect(forgeries > 20)
+        // RELIABILITY.md, suite 11.
+        print(
+            "suite=forged-causality store=\(kind.rawValue) seeds=\(seeds.count) forgeries=\(forgeries) "
+                + "honest_edits=\(honestEdits) honest_lost=\(failures.count { $0.hasSuffix("was lost") }) "
+                + "replicas_blocked=\(failures.count { $0.contains(" blocked on ") }) "
+                + "replicas_diverged=\(failures.count { $0.contains(" holds ") })")
     }
 }
