@@ -74,7 +74,7 @@ fi
 TOKEN=$("$NKSERVER" user add "${STORE[@]}" alice)
 "$NKSERVER" group add "${STORE[@]}" team >/dev/null
 "$NKSERVER" group add-member "${STORE[@]}" team alice >/dev/null
-"$NKSERVER" serve "${STORE[@]}" --host 127.0.0.1 --port 0 --rate-limit 10000 --log-level warning \
+"$NKSERVER" serve "${STORE[@]}" --host 127.0.0.1 --port 0 --rate-limit 10000 --failed-auth-limit 0 --log-level warning \
     >"$WORK/serve.out" 2>"$WORK/serve.err" &
 SERVER_PID=$!
 PORT=""

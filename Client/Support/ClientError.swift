@@ -23,6 +23,7 @@ public struct ClientError: Error, Sendable, CustomStringConvertible {
             case storage
             case configuration
             case staleReplica = "stale_replica"
+            case incompatibleServer = "incompatible_server"
         }
 
         private let base: Base
@@ -64,6 +65,8 @@ public struct ClientError: Error, Sendable, CustomStringConvertible {
         /// remember): a folder restored from an older copy, or a server that is not honest.
         /// `nkclient new-replica` carries on under a new replica id.
         public static let staleReplica = Code(.staleReplica)
+        /// The server speaks another protocol version (its `NK-Protocol` header).
+        public static let incompatibleServer = Code(.incompatibleServer)
 
         public var description: String { base.rawValue }
     }

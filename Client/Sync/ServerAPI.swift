@@ -85,6 +85,7 @@ public struct ServerAPI: Sendable {
         if body != nil { headers.append(("Content-Type", "application/json")) }
         let request = HTTPRequest(method: method, url: server + path, headers: headers, body: body)
         let response = try await sendRetryingWhenBusy(request)
+        if let error = Self.checkProtocol(response, server: server) { throw error }
         if let error = Self.classify(status: response.status, body: response.body, server: server) {
             throw error
         }
@@ -129,6 +130,21 @@ public struct ServerAPI: Sendable {
                 throw ClientError(.rateLimited, "stopped while waiting for the busy server at \(server)")
             }
         }
+    }
+
+    /// A server that names another protocol version (its `NK-Protocol` header) as one line that
+    /// says which side to upgrade; nil when it names ours or none (a proxy's own answer, say).
+    static func checkProtocol(_ response: HTTPResponse, server: String) -> ClientError? {
+        guard let named = response.header("NK-Protocol") else { return nil }
+        let ours = Wire.protocolVersion
+        guard let theirs = Int(named.trimmingWhitespaceAndNewlines()) else {
+            return ClientError(.badResponse, "the server at \(server) names a protocol version that is not a number")
+        }
+        guard theirs != ours else { return nil }
+        let upgrade = theirs > ours ? "upgrade nkclient" : "upgrade the server (nkserver)"
+        return ClientError(
+            .incompatibleServer,
+            "the server at \(server) speaks NK Sync protocol \(theirs), this nkclient protocol \(ours): \(upgrade)")
     }
 
     /// A transport failure as a client error.

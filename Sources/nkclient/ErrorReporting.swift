@@ -29,6 +29,7 @@ enum ErrorReporting {
         case .storage: 74  // EX_IOERR
         case .configuration: 78  // EX_CONFIG
         case .staleReplica: 65  // EX_DATAERR
+        case .incompatibleServer: 76  // EX_PROTOCOL
         default: 1
         }
     }

@@ -25,6 +25,12 @@ struct Serve: AsyncParsableCommand {
             """)
     var rateLimit = 100
 
+    @Option(
+        help: ArgumentHelp(
+            "Failed authentications per second per client address (bursts of 20 times as many); 0: no limit.",
+            valueName: "N"))
+    var failedAuthLimit = 1
+
     @Option(help: "Least severe log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
@@ -38,6 +44,9 @@ struct Serve: AsyncParsableCommand {
         guard rateLimit >= 0 else {
             throw ValidationError("--rate-limit must be 0 (no limit) or more")
         }
+        guard failedAuthLimit >= 0, failedAuthLimit <= 1_000_000 else {
+            throw ValidationError("--failed-auth-limit must be 0 (no limit) to 1000000")
+        }
         guard !host.isEmpty else {
             throw ValidationError("--host must not be empty")
         }
@@ -49,6 +58,8 @@ struct Serve: AsyncParsableCommand {
         var configuration = ServerConfiguration(
             store: try database.location(), host: host, port: port, rateLimit: Double(rateLimit),
             rateLimitBurst: max(1, rateLimit.multipliedReportingOverflow(by: 2).overflow ? Int.max : rateLimit * 2))
+        configuration.failedAuthRate = Double(failedAuthLimit)
+        configuration.failedAuthBurst = 20 * max(1, failedAuthLimit)
         if rateLimit == 0 { configuration.failedAuthRate = 0 }
         do {
             try await runServer(configuration: configuration, logger: logger) { host, port in

@@ -58,6 +58,18 @@ import Testing
     /// A page that says `more` must cover the page size asked for: an honest server's does (it
     /// counts the stored changes it covered, sent or not), and one that moves less could keep a
     /// client pulling for ever, one change at a time.
+    /// A server of another protocol version is named in one line that says which side to upgrade.
+    @Test(arguments: [("2", "upgrade nkclient"), ("0", "upgrade the server"), ("x", "not a number")])
+    func aServerOfAnotherProtocolSaysWhichSideToUpgrade(named: String, says: String) throws {
+        let response = HTTPResponse(status: 200, headers: ["NK-Protocol": named], body: Data("{}".utf8))
+        let error = try #require(ServerAPI.checkProtocol(response, server: "http://s"))
+        #expect(error.message.contains(says) && !error.message.contains("\n"))
+        #expect(
+            ServerAPI.checkProtocol(HTTPResponse(status: 200, headers: ["NK-Protocol": "1"]), server: "s")?.message
+                == nil)
+        #expect(ServerAPI.checkProtocol(HTTPResponse(status: 200), server: "s")?.message == nil)
+    }
+
     @Test func aPageThatSaysMoreMustCoverThePageSizeAskedFor() throws {
         let page = PullResponse(changes: [], next: 6, more: true)
         #expect(throws: ServerSentCheck.Refusal.self) { try PullStep.next(after: 3, page: page, limit: 4, bound: nil) }

@@ -16,11 +16,13 @@ import Testing
         case absurdID
         case hugeMultiLineError
         case controlCharactersInANote
+        case newerProtocol
 
         /// The exit code `nkclient sync` must end with.
         var exitCode: Int32 {
             switch self {
             case .forgedOwnCounter, .forgedOwnCounterInHidden, .claimsTheReplicasEdits: 65
+            case .newerProtocol: 76
             case .hugeMultiLineError: 1
             // The page is taken (it is valid); the push that follows meets a failing server.
             case .controlCharactersInANote: 69
@@ -76,6 +78,11 @@ import Testing
         case .hugeMultiLineError:
             let message = String(repeating: "line\n" + hostileText, count: 2 << 20 / 40)
             return .json(["error": ["code": "bad\u{1B}[2J", "message": message]], status: 400)
+        case .newerProtocol:
+            // A server a version ahead: one line that says to upgrade nkclient, nothing applied.
+            var answer = page([hidden("6f1c2a3b-0000-4000-8000-0000000000ff", ["evil": 1])])
+            answer.headers["NK-Protocol"] = "2"
+            return answer
         case .controlCharactersInANote:
             // A colleague's new note: valid, so the page is taken, and then printed escaped.
             return page([

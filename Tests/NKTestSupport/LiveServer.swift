@@ -24,6 +24,8 @@ public final class LiveServer: @unchecked Sendable {
     private let ownsDatabase: Bool
     public private(set) var url: String = ""
     private var process: BackgroundProcess?
+    /// The `nkserver` binary this server runs (another build's, for a mixed-version test).
+    public let nkserver: URL
 
     /// `--db PATH` or `--store URL`: how every nkserver command names this server's store.
     public var storeArguments: [String] {
@@ -32,7 +34,8 @@ public final class LiveServer: @unchecked Sendable {
     }
 
     /// Makes the database, imports the sample corpus, and starts serving.
-    public init(importSamples: Bool = true, store: LiveStore = .sqlite) throws {
+    public init(importSamples: Bool = true, store: LiveStore = .sqlite, nkserver: URL = TestPaths.nkserver) throws {
+        self.nkserver = nkserver
         folder = try TemporaryFolder("nkserver")
         databasePath = folder.path("server.sqlite")
         postgresURL = store == .postgres ? try TestPostgres.createDatabase() : nil
@@ -47,6 +50,7 @@ public final class LiveServer: @unchecked Sendable {
     /// Another `nkserver` process on the store of `other` (a second instance on one PostgreSQL
     /// database), started at once. The database stays `other`'s.
     public init(joining other: LiveServer) throws {
+        nkserver = other.nkserver
         folder = try TemporaryFolder("nkserver")
         databasePath = other.databasePath
         postgresURL = other.postgresURL
@@ -57,6 +61,7 @@ public final class LiveServer: @unchecked Sendable {
     /// A server on the PostgreSQL database at `postgresURL`, made and filled by someone else (by
     /// `nkserver migrate`, say), not started: call ``start(port:)``. Drops the database at the end.
     public init(postgresURL: String) throws {
+        nkserver = TestPaths.nkserver
         folder = try TemporaryFolder("nkserver")
         databasePath = folder.path("unused.sqlite")
         self.postgresURL = postgresURL
@@ -66,7 +71,7 @@ public final class LiveServer: @unchecked Sendable {
     /// Starts `nkserver serve` and waits for its `listening on` line.
     public func start(port: Int = 0) throws {
         let process = try BackgroundProcess(
-            TestPaths.nkserver, ["serve"] + storeArguments + ["--host", "127.0.0.1", "--port", String(port)])
+            nkserver, ["serve"] + storeArguments + ["--host", "127.0.0.1", "--port", String(port)])
         let line = try process.firstLine()
         guard line.hasPrefix("listening on http://127.0.0.1:") else {
             process.stop(signal: SIGKILL)
@@ -88,7 +93,7 @@ public final class LiveServer: @unchecked Sendable {
 
     /// Runs an admin command (`user add alice`, `import FILE`) on this server's database.
     public func admin(_ arguments: [String]) throws -> CommandResult {
-        try runCommand(TestPaths.nkserver, arguments + storeArguments)
+        try runCommand(nkserver, arguments + storeArguments)
     }
 
     /// Creates a researcher and returns their token.
@@ -111,16 +116,19 @@ public final class LiveServer: @unchecked Sendable {
 public final class Researcher: @unchecked Sendable {
     public let name: String
     public let home: TemporaryFolder
+    /// The `nkclient` binary this researcher runs (another build's, for a mixed-version test).
+    public let nkclient: URL
 
-    public init(_ name: String) throws {
+    public init(_ name: String, nkclient: URL = TestPaths.nkclient) throws {
         self.name = name
+        self.nkclient = nkclient
         home = try TemporaryFolder("nkclient-\(name)")
     }
 
     /// Runs `nkclient --home HOME ARGS...`.
     @discardableResult
     public func run(_ arguments: [String]) throws -> CommandResult {
-        try runCommand(TestPaths.nkclient, arguments, environment: ["NKCLIENT_HOME": home.url.path])
+        try runCommand(nkclient, arguments, environment: ["NKCLIENT_HOME": home.url.path])
     }
 
     /// Runs a command that must succeed and returns its stdout.
@@ -148,7 +156,7 @@ public final class Researcher: @unchecked Sendable {
 
     /// Starts `nkclient ARGS...` in the background (to kill it mid-way).
     public func start(_ arguments: [String]) throws -> BackgroundProcess {
-        try BackgroundProcess(TestPaths.nkclient, arguments, environment: ["NKCLIENT_HOME": home.url.path])
+        try BackgroundProcess(nkclient, arguments, environment: ["NKCLIENT_HOME": home.url.path])
     }
 
     deinit { home.remove() }

@@ -29,6 +29,8 @@ public final class ScriptedHTTPServer: @unchecked Sendable {
         public var status: Int
         public var body: Data
         public var contentType: String
+        /// Other header fields.
+        public var headers: [String: String] = [:]
 
         public init(status: Int = 200, body: Data, contentType: String = "application/json") {
             self.status = status
@@ -112,8 +114,9 @@ public final class ScriptedHTTPServer: @unchecked Sendable {
                     return self.handler
                 }
                 let response = handler(request)
+                let extra = response.headers.map { "\($0.key): \($0.value)\r\n" }.joined()
                 var bytes = Array(
-                    ("HTTP/1.1 \(response.status) Scripted\r\nContent-Type: \(response.contentType)\r\n"
+                    ("HTTP/1.1 \(response.status) Scripted\r\nContent-Type: \(response.contentType)\r\n\(extra)"
                         + "Content-Length: \(response.body.count)\r\n\r\n").utf8)
                 bytes += response.body
                 var sent = 0
