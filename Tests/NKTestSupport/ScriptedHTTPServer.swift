@@ -14,6 +14,8 @@ public final class ScriptedHTTPServer: @unchecked Sendable {
         /// The path with its query, as sent.
         public var target: String
         public var body: Data
+        /// The request as received: head and body, as text.
+        public var raw: String
 
         /// The path without the query.
         public var path: String { String(target.prefix { $0 != "?" }) }
@@ -51,6 +53,8 @@ public final class ScriptedHTTPServer: @unchecked Sendable {
     private let lock = NSLock()
     private var handler: @Sendable (Request) -> Response
     private var received: [Request] = []
+    private var connections = 0
+    private var stopped = false
 
     public init(_ handler: @escaping @Sendable (Request) -> Response) throws {
         self.handler = handler
@@ -84,13 +88,19 @@ public final class ScriptedHTTPServer: @unchecked Sendable {
 
     /// Requests received so far.
     public var requests: [Request] { lock.withLock { received } }
+    /// Connections accepted so far.
+    public var connectionCount: Int { lock.withLock { connections } }
 
-    /// Wakes the accept loop, which then closes the listener.
+    /// Wakes the accept loop, which then closes the listener. Once only: after the loop closed it,
+    /// the descriptor's number may already be another test's socket. (The accept loop holds the
+    /// server, so it lives until stopped.)
     public func stop() {
-        shutdown(listener, Int32(SHUT_RDWR))
+        let first = lock.withLock {
+            defer { stopped = true }
+            return !stopped
+        }
+        if first { shutdown(listener, Int32(SHUT_RDWR)) }
     }
-
-    deinit { stop() }
 
     private func acceptLoop() {
         while true {
@@ -99,6 +109,7 @@ public final class ScriptedHTTPServer: @unchecked Sendable {
                 close(listener)
                 return
             }
+            lock.withLock { connections += 1 }
             Thread { [self] in serve(client) }.start()
         }
     }
@@ -147,7 +158,8 @@ public final class ScriptedHTTPServer: @unchecked Sendable {
         let request = Request(
             method: requestLine.first.map(String.init) ?? "",
             target: requestLine.count > 1 ? String(requestLine[1]) : "/",
-            body: Data(buffer[headEnd..<(headEnd + length)]))
+            body: Data(buffer[headEnd..<(headEnd + length)]),
+            raw: String(decoding: buffer[..<(headEnd + length)], as: UTF8.self))
         buffer.removeFirst(headEnd + length)
         return request
     }
