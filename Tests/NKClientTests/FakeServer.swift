@@ -9,24 +9,65 @@ final class FakeServer: Transport, @unchecked Sendable {
     private let lock = NSLock()
     private var entries: [Change] = []
     private var seq: Int64 = 0
-    private(set) var requests: [HTTPRequest] = []
+    private var recorded: [HTTPRequest] = []
+    /// Every request received, in order.
+    var requests: [HTTPRequest] { lock.withLock { recorded } }
     private var changesCalls = 0
     /// The highest counter of each replica in a version it pushed and this server stored.
     private var highWater: [ReplicaID: UInt64] = [:]
 
+    /// How the server behaves; tests change it while a sync or a watch runs, so it is read and
+    /// written under the lock like everything else.
+    private struct Settings {
+        var rejectRule: @Sendable (RecordVersion) -> (String, String)? = { _ in nil }
+        var failChangesCall: Int?
+        var revoked = false
+        var busyResponses = 0
+        var retryAfter: String? = "1"
+        var down = false
+        var readOnlyUsers: Set<String> = []
+    }
+    private var settings = Settings()
+
+    private func setting<T>(_ path: WritableKeyPath<Settings, T>) -> T { lock.withLock { settings[keyPath: path] } }
+    private func set<T>(_ path: WritableKeyPath<Settings, T>, _ value: T) {
+        lock.withLock { settings[keyPath: path] = value }
+    }
+
     /// Rejects a pushed version with (code, message) when it returns non-nil.
-    var rejectRule: @Sendable (RecordVersion) -> (String, String)? = { _ in nil }
+    var rejectRule: @Sendable (RecordVersion) -> (String, String)? {
+        get { setting(\.rejectRule) }
+        set { set(\.rejectRule, newValue) }
+    }
     /// The `/v1/changes` call (counting from 1) that fails as if the server went away.
-    var failChangesCall: Int?
+    var failChangesCall: Int? {
+        get { setting(\.failChangesCall) }
+        set { set(\.failChangesCall, newValue) }
+    }
     /// Answer every request with 401.
-    var revoked = false
+    var revoked: Bool {
+        get { setting(\.revoked) }
+        set { set(\.revoked, newValue) }
+    }
     /// Answer this many requests with 429 and `Retry-After: retryAfter` before serving again.
-    var busyResponses = 0
-    var retryAfter: String? = "1"
+    var busyResponses: Int {
+        get { setting(\.busyResponses) }
+        set { set(\.busyResponses, newValue) }
+    }
+    var retryAfter: String? {
+        get { setting(\.retryAfter) }
+        set { set(\.retryAfter, newValue) }
+    }
     /// Fail every request as if the server were down.
-    var down = false
+    var down: Bool {
+        get { setting(\.down) }
+        set { set(\.down, newValue) }
+    }
     /// Users whose pushes get 403 `read_only`.
-    var readOnlyUsers: Set<String> = []
+    var readOnlyUsers: Set<String> {
+        get { setting(\.readOnlyUsers) }
+        set { set(\.readOnlyUsers, newValue) }
+    }
 
     /// Stores versions as an import would.
     func seed(_ versions: RecordVersion...) {
@@ -46,7 +87,7 @@ final class FakeServer: Transport, @unchecked Sendable {
     /// The paths requested (by `user` only, if given), in order.
     func paths(of user: String? = nil) -> [String] {
         lock.withLock {
-            requests.filter { user == nil || $0.header("Authorization") == "Bearer token-\(user!)" }
+            recorded.filter { user == nil || $0.header("Authorization") == "Bearer token-\(user!)" }
                 .map { $0.url.replacingOccurrences(of: "http://server.test", with: "") }
         }
     }
@@ -69,15 +110,15 @@ final class FakeServer: Transport, @unchecked Sendable {
     }
 
     private func handle(_ request: HTTPRequest, repeated: Bool = false) throws -> HTTPResponse {
-        if down { throw TransportError(.unreachable, "connection refused") }
-        if !repeated { requests.append(request) }
-        if busyResponses > 0 {
-            busyResponses -= 1
+        if settings.down { throw TransportError(.unreachable, "connection refused") }
+        if !repeated { recorded.append(request) }
+        if settings.busyResponses > 0 {
+            settings.busyResponses -= 1
             var response = try json(ErrorResponse(code: "rate_limited", message: "slow down"), status: 429)
-            if let retryAfter { response.headers["retry-after"] = retryAfter }
+            if let retryAfter = settings.retryAfter { response.headers["retry-after"] = retryAfter }
             return response
         }
-        guard !revoked, let auth = request.header("Authorization"), auth.hasPrefix("Bearer token-") else {
+        guard !settings.revoked, let auth = request.header("Authorization"), auth.hasPrefix("Bearer token-") else {
             return try json(ErrorResponse(code: "unauthorized", message: "the token is not valid"), status: 401)
         }
         let user = String(auth.dropFirst("Bearer token-".count))
@@ -85,7 +126,7 @@ final class FakeServer: Transport, @unchecked Sendable {
         let parts = url.path.split(separator: "/").map(String.init)
         let route = parts.first == "v1" ? Array(parts.dropFirst()) : parts
         switch (request.method, route.first ?? "") {
-        case (.post, "push") where readOnlyUsers.contains(user):
+        case (.post, "push") where settings.readOnlyUsers.contains(user):
             return try json(ErrorResponse(code: "read_only", message: "this account is read-only"), status: 403)
         case (.get, "wait"):
             let since = Int64(url.queryItems?.first { $0.name == "since" }?.value ?? "0") ?? 0
@@ -93,7 +134,7 @@ final class FakeServer: Transport, @unchecked Sendable {
         case (.post, "push"):
             let push = try Wire.makeDecoder().decode(PushRequest.self, from: request.body ?? Data())
             let results = push.versions.map { version -> PushItemResult in
-                if let (code, message) = rejectRule(version) {
+                if let (code, message) = settings.rejectRule(version) {
                     return PushItemResult(
                         type: version.type, id: version.id, version: version.version, status: .rejected, code: code,
                         message: message)
@@ -109,7 +150,7 @@ final class FakeServer: Transport, @unchecked Sendable {
             return try json(PushResponse(results: results))
         case (.get, "changes"):
             changesCalls += 1
-            if changesCalls == failChangesCall { throw TransportError(.unreachable, "connection refused") }
+            if changesCalls == settings.failChangesCall { throw TransportError(.unreachable, "connection refused") }
             let query = Dictionary(uniqueKeysWithValues: (url.queryItems ?? []).map { ($0.name, $0.value ?? "") })
             let since = Int64(query["since"] ?? "0") ?? 0
             let limit = Int(query["limit"] ?? "500") ?? 500
