@@ -1,9 +1,11 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.2
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny")
 ]
+/// The product's modules and executables: warnings are errors (the tests and tools keep them as warnings).
+let productSettings: [SwiftSetting] = swiftSettings + [.treatAllWarnings(as: .error)]
 
 let package = Package(
     name: "nksync",
@@ -11,8 +13,6 @@ let package = Package(
     products: [
         .executable(name: "nkserver", targets: ["nkserver"]),
         .executable(name: "nkclient", targets: ["nkclient"]),
-        .executable(name: "nkbench", targets: ["nkbench"]),
-        .executable(name: "nkreliability", targets: ["nkreliability"]),
         .library(name: "NKProtocol", targets: ["NKProtocol"]),
         .library(name: "NKServer", targets: ["NKServer"]),
         .library(name: "NKClient", targets: ["NKClient"]),
@@ -31,7 +31,7 @@ let package = Package(
         .target(
             name: "NKProtocol",
             path: "Protocol",
-            swiftSettings: swiftSettings
+            swiftSettings: productSettings
         ),
         // Authoritative store (GRDB for SQLite, the default; postgres-nio for PostgreSQL) and HTTP API (Hummingbird).
         .target(
@@ -46,7 +46,7 @@ let package = Package(
             ],
             path: "Server",
             resources: [.copy("Resources/openapi.json")],
-            swiftSettings: swiftSettings
+            swiftSettings: productSettings
         ),
         // libcurl, wrapped for Swift (curl_easy_setopt is variadic: see shim.h).
         .systemLibrary(
@@ -65,7 +65,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Client",
-            swiftSettings: swiftSettings
+            swiftSettings: productSettings
         ),
         .executableTarget(
             name: "nkserver",
@@ -75,7 +75,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/nkserver",
-            swiftSettings: swiftSettings
+            swiftSettings: productSettings
         ),
         .executableTarget(
             name: "nkclient",
@@ -84,9 +84,64 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/nkclient",
+            swiftSettings: productSettings
+        ),
+        // Helpers shared by the test targets, nkbench and nkreliability: temporary folders, child processes.
+        .target(
+            name: "NKTestSupport",
+            dependencies: ["NKProtocol"],
+            path: "Tests/NKTestSupport",
             swiftSettings: swiftSettings
         ),
-        // The sync benchmark: a real nkserver, real replicas over libcurl, the raw SQLite floor.
+        // The test tiers' tags and the `.processes` trait (Swift Testing), for the test targets only.
+        .target(
+            name: "NKTestTraits",
+            dependencies: ["NKTestSupport"],
+            path: "Tests/NKTestTraits",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "NKProtocolTests",
+            dependencies: [
+                "NKProtocol",
+                "NKTestSupport",
+                "NKTestTraits",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "NKServerTests",
+            dependencies: [
+                "NKServer",
+                "NKTestSupport",
+                "NKTestTraits",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "NKClientTests",
+            dependencies: ["NKClient", "NKTestSupport", "NKTestTraits"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "NKEndToEndTests",
+            dependencies: ["NKProtocol", "NKTestSupport", "NKTestTraits"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)
+
+// The tools, declared only when NK_TOOLS=1, so that the product (NKProtocol, NKServer, NKClient, nkserver,
+// nkclient) builds and tests without them, as Hummingbird gates its benchmarks: nkbench, the sync
+// benchmark (BENCHMARKS.md: a real nkserver, real replicas over libcurl, the raw SQLite floor);
+// nkreliability, the reliability suites (RELIABILITY.md: kills, replays, concurrent edits, hostile
+// input, with figures); and NKToolTests, the slow tier that runs their quick versions.
+// `scripts/test.sh --all` and `scripts/tools.sh` set it.
+if Context.environment["NK_TOOLS"] == "1" {
+    package.targets += [
         .executableTarget(
             name: "nkbench",
             dependencies: [
@@ -98,7 +153,6 @@ let package = Package(
             path: "Sources/nkbench",
             swiftSettings: swiftSettings
         ),
-        // The reliability suites: kills, replays, concurrent edits, hostile input, with figures.
         .executableTarget(
             name: "nkreliability",
             dependencies: [
@@ -110,44 +164,17 @@ let package = Package(
             path: "Sources/nkreliability",
             swiftSettings: swiftSettings
         ),
-        // Helpers shared by the test targets, nkbench and nkreliability: temporary folders, child processes.
-        .target(
-            name: "NKTestSupport",
-            dependencies: ["NKProtocol"],
-            path: "Tests/NKTestSupport",
-            swiftSettings: swiftSettings
-        ),
         .testTarget(
-            name: "NKProtocolTests",
-            dependencies: [
-                "NKProtocol",
-                "NKTestSupport",
-                .product(name: "PropertyBased", package: "swift-property-based"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "NKServerTests",
-            dependencies: [
-                "NKServer",
-                "NKTestSupport",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "NKClientTests",
-            dependencies: ["NKClient", "NKTestSupport"],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "NKEndToEndTests",
-            dependencies: ["NKProtocol", "NKTestSupport"],
+            name: "NKToolTests",
+            dependencies: ["NKProtocol", "NKTestSupport", "NKTestTraits"],
             swiftSettings: swiftSettings
         ),
     ]
-)
+    package.products += [
+        .executable(name: "nkbench", targets: ["nkbench"]),
+        .executable(name: "nkreliability", targets: ["nkreliability"]),
+    ]
+}
 
 // libFuzzer targets over NKProtocol (RELIABILITY.md, suite 7), declared only when NK_FUZZ=1: an executable
 // without `main` links only with `-sanitize=fuzzer`, so the normal build never sees them. scripts/fuzz.sh

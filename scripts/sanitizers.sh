@@ -1,19 +1,18 @@
 #!/usr/bin/env bash
-# Suite 9 (RELIABILITY.md): builds the whole package — tests, nkserver, nkclient, nkreliability,
-# nkbench — with ThreadSanitizer and/or AddressSanitizer, each in its own scratch folder
-# (.build-tsan, .build-asan; the normal .build is never touched), and runs the test suite there. The
-# live tests start the binaries beside the test bundle (Tests/NKTestSupport/TestPaths.swift), so the
-# servers and clients they start run under the same sanitizer. Prints one line of figures per
-# sanitizer and exits 1 when a test failed or any process — the test runner or any child it started —
-# wrote a sanitizer report.
+# Suite 9 (RELIABILITY.md): builds the package — tests, nkserver, nkclient, and without --quick the tools
+# (nkreliability, nkbench and their tests, NK_TOOLS=1) — with ThreadSanitizer and/or AddressSanitizer,
+# each in its own scratch folder (.build-tsan, .build-asan; the normal .build is never touched), and
+# runs the test suite there, in parallel as scripts/test.sh does. The live tests start the binaries
+# beside the test bundle (Tests/NKTestSupport/TestPaths.swift), so the servers and clients they start
+# run under the same sanitizer. Prints one line of figures per sanitizer and exits 1 when a test failed
+# or any process — the test runner or any child it started — wrote a sanitizer report.
 #
 #   scripts/sanitizers.sh [thread|address|all] [--quick | extra swift test args, e.g. --filter NKServerTests]
 #
-# --quick is the version .ci/run runs (after scripts/test.sh): AddressSanitizer over the whole suite, and
-# ThreadSanitizer over all of it but the slowest live suites (the reliability quick suites, LiveSync,
-# Sharing, the benchmark smoke tests, and the forged-causality, upgrade-fixture, hostile-server and
-# mixed-version suites: most of its time, about 11 minutes for the last four alone), which the full
-# run covers. Those run sanitized under AddressSanitizer all the same.
+# --quick is the version `scripts/test.sh --all` (and so CI) runs: the unit, live and postgres tiers
+# under AddressSanitizer, and under ThreadSanitizer all of them but the slowest live suites (LiveSync,
+# Sharing, forged causality, upgrade fixtures, hostile servers, mixed versions), without the tools: the
+# reliability quick suites run sanitized in the full run, which covers everything.
 #
 # NK_TIME_SCALE (default 4 here) multiplies the harness's time limits. Under AddressSanitizer the quick
 # disk-fault test runs in a second pass without leak checking (see below).
@@ -54,7 +53,8 @@ for sanitizer in "${sanitizers[@]}"; do
 
     echo "building with --sanitize=$sanitizer in $scratch" >&2
     start=$SECONDS
-    if ! nice -n 10 swift build --build-tests --sanitize="$sanitizer" --scratch-path "$scratch" \
+    tools=$([ "$quick" -eq 1 ] || echo 1)
+    if ! NK_TOOLS="$tools" nice -n 10 swift build --build-tests --sanitize="$sanitizer" --scratch-path "$scratch" \
         >"$work/$short-build.log" 2>&1; then
         grep -v "Cannot export local symbol" "$work/$short-build.log" | tail -40 >&2
         echo "error: the $sanitizer build failed (log: $work/$short-build.log)" >&2
@@ -65,7 +65,9 @@ for sanitizer in "${sanitizers[@]}"; do
     # The live tests run what sits beside the test bundle; make sure it is the sanitized build, so a
     # server or client never silently runs without the sanitizer.
     bin="$root/$scratch/debug"
-    for product in nkserver nkclient nkreliability; do
+    products=(nkserver nkclient)
+    [ -z "$tools" ] || products+=(nkreliability nkbench)
+    for product in "${products[@]}"; do
         # (grep without -q: it must read all of nm's output, or pipefail sees nm's SIGPIPE.)
         if ! nm "$bin/$product" 2>/dev/null | grep " $runtime_symbol\$" >/dev/null; then
             echo "error: $bin/$product is not built with $sanitizer sanitizer" >&2
@@ -93,17 +95,16 @@ for sanitizer in "${sanitizers[@]}"; do
     asan_options="$common:halt_on_error=1:detect_leaks=1:strict_string_checks=1"
     asan_options+=":check_initialization_order=1:detect_stack_use_after_return=1"
 
-    # --no-parallel: as scripts/test.sh, for the same reason (blocking waits on child processes).
     # NK_TIME_SCALE: the harness's time limits (runCommand timeouts, client-kill's quick bound) x4,
     # because everything runs 5-20 times slower (Tests/NKTestSupport/ChildProcess.swift).
     run_tests() { # LOG ASAN_OPTIONS [swift test args...]
         local log="$1" asan="$2"
         shift 2
         local status=0
-        SWIFT_BACKTRACE=enable=no NK_BIN_DIR="$bin" NK_TIME_SCALE="${NK_TIME_SCALE:-4}" \
+        SWIFT_BACKTRACE=enable=no NK_BIN_DIR="$bin" NK_TOOLS="$tools" NK_TIME_SCALE="${NK_TIME_SCALE:-4}" \
             TSAN_OPTIONS="$tsan_options" ASAN_OPTIONS="$asan" \
             LSAN_OPTIONS="suppressions=$root/scripts/sanitizers/lsan.supp:print_suppressions=0" \
-            swift test --skip-build --no-parallel --sanitize="$sanitizer" --scratch-path "$scratch" "$@" \
+            swift test --skip-build --sanitize="$sanitizer" --scratch-path "$scratch" "$@" \
             2>&1 | tee "$log" || status=$?
         # Swift Testing's summary: "Test run with N tests in M suites passed|failed after S seconds ...".
         local summary
@@ -118,7 +119,7 @@ for sanitizer in "${sanitizers[@]}"; do
     echo "testing with --sanitize=$sanitizer (reports: $reports)" >&2
     start=$SECONDS
     fiu_test="ReliabilityQuickTests/injectedDiskFaultsLoseNothingAcknowledgedAndRebuildNothing"
-    if [ "$sanitizer" = address ] && [ $# -eq 0 ]; then
+    if [ "$sanitizer" = address ] && [ $# -eq 0 ] && [ -n "$tools" ]; then
         # The disk-fault test runs in a second pass without leak checking (AddressSanitizer still
         # checks every memory access): with detect_leaks=1, libfiu's preload cannot apply its
         # `enable_stack_by_name` rule (SQLite's `open` failing only under sqlite3_step): every program
@@ -130,7 +131,7 @@ for sanitizer in "${sanitizers[@]}"; do
         run_tests "$work/$short-test-fiu.log" "$asan_options:detect_leaks=0" --filter "$fiu_test"
     elif [ "$sanitizer" = thread ] && [ "$quick" -eq 1 ]; then
         run_tests "$work/$short-test.log" "$asan_options" \
-            --skip "ReliabilityQuickTests|LiveSyncTests|SharingTests|BenchmarkSmokeTests|BenchmarkPostgresSmokeTests|ForgedCausalityTests|UpgradeFixtureTests|HostileServerLiveTests|MixedVersionTests"
+            --skip "LiveSyncTests|SharingTests|ForgedCausalityTests|UpgradeFixtureTests|HostileServerLiveTests|MixedVersionTests"
     else
         run_tests "$work/$short-test.log" "$asan_options" "$@"
     fi

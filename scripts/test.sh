@@ -1,23 +1,83 @@
 #!/usr/bin/env bash
-# Runs every test: pure model tests, store and route tests, and the live end-to-end tests that start
-# a real nkserver on 127.0.0.1 and drive real nkclient replicas over libcurl.
+# Runs the tests, by tier (CONTRIBUTING.md has each tier's time on the 2-core build machine):
+#
+#   scripts/test.sh                 unit and live tests on SQLite: the model, stores and routes in
+#                                   process, and real nkserver / nkclient processes over libcurl
+#   scripts/test.sh --all           every tier, as CI runs it: unit, live and postgres beside a private
+#                                   PostgreSQL, slow (the tools' tests: reliability quick suites and
+#                                   benchmark smoke tests), schemathesis on both stores, a short fuzzing
+#                                   run, and the suite again under AddressSanitizer and ThreadSanitizer
+#   scripts/test.sh --tier T        one tier: unit, live, postgres or slow
+#   scripts/test.sh ARGS...         unit and live, with `swift test` arguments (--filter NAME, say)
+#
+# Tests run in parallel: a test that waits for child processes runs on threads of its own (the
+# `.processes` trait, Tests/NKTestTraits), never on Swift's cooperative pool.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
-# Build the executables too: the live tests run the real binaries.
-swift build --build-tests
-# One test at a time: the live tests wait on child processes with blocking calls, which on a
-# 2-core machine can hold every thread of Swift's cooperative pool and starve the async tests
-# running beside them (a watcher test took 30 s instead of 0.7 s that way).
-# Beside a private PostgreSQL (scripts/with-postgres.sh: a free port on 127.0.0.1, removed after), so
-# the store conformance suite and the live tests run against both stores; without PostgreSQL
-# installed those cases are left out and PostgresAvailabilityTests/ScaleOutTests say they were skipped.
-scripts/with-postgres.sh swift test --skip-build --no-parallel "$@"
-# Only for the whole suite (no filter given): the API conformance run against the OpenAPI
-# document (RELIABILITY.md, suite 8), about a minute on each store,
-# and a short run of every libFuzzer target (suite 7; its own sanitizer build, about 3 minutes).
-if [ $# -eq 0 ]; then
+
+# The suites tagged `.postgres` (their cases over PostgreSQL run when it is there), as a --filter.
+postgres_suites() {
+    grep -l '\.postgres)' Tests/*/*.swift | xargs awk '
+        /^@Suite/ { pending = 1 }
+        pending && match($0, /(struct|final class|enum) [A-Za-z0-9_]+/) {
+            split(substr($0, RSTART, RLENGTH), words, " "); names = names sep words[2]; sep = "|"; pending = 0
+        }
+        END { print names }'
+}
+
+build() { # [NK_TOOLS value]
+    NK_TOOLS="${1:-}" swift build --build-tests
+}
+
+unit_filter='NKProtocolTests|NKServerTests|NKClientTests'
+case "${1:-}" in
+--all)
+    shift
+    [ $# -eq 0 ] || { echo "usage: scripts/test.sh --all (no other arguments)" >&2; exit 64; }
+    start=$SECONDS
+    build 1
+    echo "== unit, live, postgres and slow tiers, beside a private PostgreSQL" >&2
+    NK_TOOLS=1 scripts/with-postgres.sh swift test --skip-build
+    echo "== slow tier: schemathesis on both stores, fuzzing, sanitizers" >&2
     scripts/schemathesis.sh --quick
     scripts/with-postgres.sh scripts/schemathesis.sh --quick --postgres
     scripts/fuzz.sh 20
-fi
+    scripts/with-postgres.sh scripts/sanitizers.sh all --quick
+    echo "test.sh --all: every tier passed in $(((SECONDS - start) / 60)) min $(((SECONDS - start) % 60)) s" >&2
+    ;;
+--tier)
+    tier="${2:-}"
+    shift 2 || true
+    case "$tier" in
+    unit)
+        build
+        swift test --skip-build --filter "$unit_filter" "$@"
+        ;;
+    live)
+        build
+        swift test --skip-build --filter NKEndToEndTests "$@"
+        ;;
+    postgres)
+        build
+        scripts/with-postgres.sh swift test --skip-build --filter "$(postgres_suites)" "$@"
+        ;;
+    slow)
+        build 1
+        NK_TOOLS=1 scripts/with-postgres.sh swift test --skip-build --filter NKToolTests "$@"
+        scripts/schemathesis.sh --quick
+        scripts/with-postgres.sh scripts/schemathesis.sh --quick --postgres
+        scripts/fuzz.sh 20
+        scripts/with-postgres.sh scripts/sanitizers.sh all --quick
+        ;;
+    *)
+        echo "usage: scripts/test.sh --tier unit|live|postgres|slow" >&2
+        exit 64
+        ;;
+    esac
+    ;;
+*)
+    build
+    swift test --skip-build "$@"
+    ;;
+esac

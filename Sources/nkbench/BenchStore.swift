@@ -49,7 +49,7 @@ extension BenchStore {
                 return (row?[0] ?? 0, row?[1] ?? 0)
             }
         case .postgres(let url):
-            let line = try TestPostgres.query(
+            let line = try await TestPostgres.query(
                 url, "SELECT COUNT(*), COALESCE(AVG(LENGTH(body)), 0) FROM nk_versions WHERE record_type = 'annotation'"
             )
             let fields = line.split(separator: "|")
@@ -71,7 +71,7 @@ extension BenchStore {
                 ).map { $0["detail"] as String? ?? "" }
             }
         case .postgres(let url):
-            return try TestPostgres.query(
+            return try await TestPostgres.query(
                 url, "EXPLAIN SELECT * FROM nk_versions WHERE seq > \(Int64.max - 1) ORDER BY seq LIMIT 501"
             ).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
         }

@@ -1,12 +1,13 @@
 import GRDB
 import NKProtocol
 import NKTestSupport
+import NKTestTraits
 import Testing
 
 @testable import NKClient
 
 /// `conflicted` (kept by triggers) must always count what a scan of the versions counts.
-@Suite struct ConflictCountTests {
+@Suite(.tags(.unit)) struct ConflictCountTests {
     private static func scanned(_ db: Database) throws -> Int {
         try Int.fetchOne(
             db,

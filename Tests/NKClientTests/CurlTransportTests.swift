@@ -1,10 +1,11 @@
 import Foundation
 import NKProtocol
+import NKTestTraits
 import Testing
 
 @testable import NKClient
 
-@Suite struct CurlTransportTests {
+@Suite(.tags(.unit)) struct CurlTransportTests {
     @Test func getAndPostReachTheServerOverOneKeptAliveConnection() async throws {
         let server = try TinyHTTPServer()
         defer { server.stop() }

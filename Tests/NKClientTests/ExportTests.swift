@@ -1,10 +1,11 @@
 import Foundation
 import NKProtocol
+import NKTestTraits
 import Testing
 
 @testable import NKClient
 
-@Suite struct ExportTests {
+@Suite(.tags(.unit)) struct ExportTests {
     let post = Fixtures.post.id.rawValue
 
     @Test func markdownQuotesPassagesAsTheyNowReadWithTheirStatus() throws {

@@ -1,9 +1,10 @@
 import NKProtocol
+import NKTestTraits
 import Testing
 
 @testable import NKClient
 
-@Suite struct FrontierTests {
+@Suite(.tags(.unit)) struct FrontierTests {
     let a1 = Fixtures.vector(["a": 1])
     let a2 = Fixtures.vector(["a": 2])
     let b1 = Fixtures.vector(["b": 1])

@@ -1,10 +1,11 @@
 import Foundation
 import NKProtocol
+import NKTestTraits
 import Testing
 
 @testable import NKClient
 
-@Suite struct GroupVisibilityTests {
+@Suite(.tags(.unit)) struct GroupVisibilityTests {
     let post = Fixtures.post.id.rawValue
 
     @Test func aGroupNoteIsWrittenWithItsGroupAndOnlyItsAuthorChangesThat() async throws {

@@ -1,12 +1,13 @@
 import Foundation
 import NKProtocol
+import NKTestTraits
 import Testing
 
 @testable import NKClient
 
 /// What the renderer and the search display make of hostile text when they add colours of their
 /// own: the only escapes left are their own SGR colours.
-@Suite struct HostileRenderingTests {
+@Suite(.tags(.unit)) struct HostileRenderingTests {
     /// Clear screen, set the window title, the C1 CSI, a carriage return, DEL.
     static let hostile = "\u{1B}[2J\u{1B}]0;owned\u{7}\u{9B}31m\rforged\u{7F}"
 

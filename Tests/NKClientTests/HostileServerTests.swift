@@ -1,5 +1,6 @@
 import Foundation
 import NKProtocol
+import NKTestTraits
 import Testing
 
 @testable import NKClient
@@ -34,7 +35,7 @@ final class HostileServer: Transport, @unchecked Sendable {
 
 /// Each client-side rule of DESIGN.md ("What the client checks") against a server that breaks it:
 /// the page is refused whole, the sync fails with one line, and the unpushed work stays pending.
-@Suite struct HostileServerTests {
+@Suite(.tags(.unit)) struct HostileServerTests {
     let post = Fixtures.post.id.rawValue
     static let otherNote = "6f1c2a3b-0000-4000-8000-0000000000ff"
 
@@ -195,7 +196,7 @@ extension RecordVersion {
 }
 
 /// A replica folder restored from an older copy of itself (DESIGN.md, "Own counters").
-@Suite struct RestoredReplicaTests {
+@Suite(.tags(.unit)) struct RestoredReplicaTests {
     let post = Fixtures.post.id.rawValue
 
     /// Copies a replica's folder, as a backup would.

@@ -1,10 +1,11 @@
 import Foundation
 import NKProtocol
+import NKTestTraits
 import Testing
 
 @testable import NKClient
 
-@Suite struct PostEditTests {
+@Suite(.tags(.unit)) struct PostEditTests {
     let me = ReplicaID("rep-alice")
 
     static let quirky = Post(

@@ -1,9 +1,10 @@
 import NKProtocol
+import NKTestTraits
 import Testing
 
 @testable import NKClient
 
-@Suite struct PostRendererTests {
+@Suite(.tags(.unit)) struct PostRendererTests {
     func detail(notes: [Annotation]) -> PostDetail {
         PostDetail(
             post: Fixtures.post,

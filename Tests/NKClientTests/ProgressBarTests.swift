@@ -1,8 +1,9 @@
+import NKTestTraits
 import Testing
 
 @testable import NKClient
 
-@Suite struct ProgressBarTests {
+@Suite(.tags(.unit)) struct ProgressBarTests {
     @Test(arguments: [
         (0, 10, "syncing ▕░░░░░░░░░░▏ 0/10"),
         (5, 10, "syncing ▕█████░░░░░▏ 5/10"),

@@ -1,10 +1,11 @@
 import Foundation
 import NKProtocol
+import NKTestTraits
 import Testing
 
 @testable import NKClient
 
-@Suite struct ReanchorDisplayTests {
+@Suite(.tags(.unit)) struct ReanchorDisplayTests {
     let post = Fixtures.post.id.rawValue
 
     /// A replica with three notes on the sample post, then a correction of the post from the server.

@@ -1,9 +1,10 @@
 import NKProtocol
+import NKTestTraits
 import Testing
 
 @testable import NKClient
 
-@Suite struct ReplicaApplyTests {
+@Suite(.tags(.unit)) struct ReplicaApplyTests {
     let id = Fixtures.annotation().id.rawValue
 
     func version(_ counters: [String: UInt64], note: String = "n", deleted: Bool = false) -> RecordVersion {

@@ -1,9 +1,10 @@
 import NKProtocol
+import NKTestTraits
 import Testing
 
 @testable import NKClient
 
-@Suite struct ReplicaConflictTests {
+@Suite(.tags(.unit)) struct ReplicaConflictTests {
     let id = Fixtures.annotation().id.rawValue
 
     /// A replica whose annotation has two siblings: Alice's {x:2} tagged "a" and Bob's {y:1} tagged "b".

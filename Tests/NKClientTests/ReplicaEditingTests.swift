@@ -1,10 +1,11 @@
 import Foundation
 import NKProtocol
+import NKTestTraits
 import Testing
 
 @testable import NKClient
 
-@Suite struct ReplicaEditingTests {
+@Suite(.tags(.unit)) struct ReplicaEditingTests {
     let me = ReplicaID("rep-alice")
 
     @Test func annotateWritesAPendingVersionWithOneEditByThisReplica() throws {

@@ -1,11 +1,12 @@
 import Foundation
 import NKProtocol
 import NKTestSupport
+import NKTestTraits
 import Testing
 
 @testable import NKClient
 
-@Suite struct ReplicaImportTests {
+@Suite(.tags(.unit)) struct ReplicaImportTests {
     let me = ReplicaID("rep-alice")
 
     /// A corpus file in the dump format, written to `folder`.

@@ -1,13 +1,14 @@
 import Foundation
 import GRDB
 import NKTestSupport
+import NKTestTraits
 import Testing
 
 @testable import NKClient
 
 /// A migration that fails leaves the replica exactly as it was and says so in one line; nothing
 /// deletes or rebuilds a replica to get past one (issue 19).
-@Suite struct ReplicaMigrationTests {
+@Suite(.tags(.unit)) struct ReplicaMigrationTests {
     /// A replica a shipped nkclient wrote (Tests/Fixtures), copied into a temporary folder.
     func fixtureReplica() throws -> (folder: TemporaryFolder, url: URL) {
         let folder = try TemporaryFolder("nk-migration")

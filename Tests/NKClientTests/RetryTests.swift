@@ -1,5 +1,6 @@
 import Foundation
 import NKProtocol
+import NKTestTraits
 import Testing
 
 @testable import NKClient
@@ -20,7 +21,7 @@ final class WaitRecorder: @unchecked Sendable {
     var sleeps: [Duration] { lock.withLock { slept } }
 }
 
-@Suite struct RetryTests {
+@Suite(.tags(.unit)) struct RetryTests {
     @Test(
         arguments: [
             ("120", 120), (" 3 ", 3), ("0", 0), ("abc", nil), ("", nil), ("-5", nil), ("1.5", nil),

@@ -1,11 +1,12 @@
 import Foundation
 import GRDB
 import NKProtocol
+import NKTestTraits
 import Testing
 
 @testable import NKClient
 
-@Suite struct SearchIndexTests {
+@Suite(.tags(.unit)) struct SearchIndexTests {
     let post = Fixtures.post.id.rawValue
 
     func kinds(_ hits: [SearchHit]) -> [String] {

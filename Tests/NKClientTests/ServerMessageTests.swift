@@ -1,11 +1,12 @@
 import Foundation
 import NKClient
 import NKProtocol
+import NKTestTraits
 import Testing
 
 /// A server's error message reaches the user cut to one line of bounded length, with its control
 /// characters escaped, however large or hostile the body is.
-@Suite("Server messages shown to the user")
+@Suite("Server messages shown to the user", .tags(.unit))
 struct ServerMessageTests {
     /// The text of the error `api.me()` fails with against a server that always answers `status`
     /// with `body`.

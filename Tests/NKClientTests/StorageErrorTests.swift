@@ -1,11 +1,12 @@
 import Foundation
 import NKProtocol
+import NKTestTraits
 import Testing
 
 @testable import NKClient
 
 /// Local storage failures are one clear line (found by the disk-fault suite, RELIABILITY.md §10).
-@Suite struct StorageErrorTests {
+@Suite(.tags(.unit)) struct StorageErrorTests {
     @Test func aDatabaseErrorIsOneLineWithoutItsStatement() throws {
         let folder = try ScratchFolder()
         let replica = try Fixtures.replica(in: folder)

@@ -1,11 +1,12 @@
 import Foundation
 import GRDB
 import NKProtocol
+import NKTestTraits
 import Testing
 
 @testable import NKClient
 
-@Suite struct SyncEngineTests {
+@Suite(.tags(.unit)) struct SyncEngineTests {
     let post = Fixtures.post.id.rawValue
 
     /// A fake server holding the sample post, and replicas for alice and bob that already pulled it.

@@ -1,10 +1,11 @@
 import Foundation
 import NKProtocol
+import NKTestTraits
 import Testing
 
 @testable import NKClient
 
-@Suite struct SyncLogTests {
+@Suite(.tags(.unit)) struct SyncLogTests {
     let post = Fixtures.post.id.rawValue
 
     @Test(

@@ -1,10 +1,11 @@
 import Foundation
 import NKProtocol
+import NKTestTraits
 import Testing
 
 @testable import NKClient
 
-@Suite struct SyncPlanTests {
+@Suite(.tags(.unit)) struct SyncPlanTests {
     func note(_ index: Int) -> RecordVersion {
         RecordVersion(version: Fixtures.vector(["r": UInt64(index + 1)]), body: .annotation(Fixtures.annotation()))
     }

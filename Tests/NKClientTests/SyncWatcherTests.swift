@@ -1,5 +1,6 @@
 import Foundation
 import NKProtocol
+import NKTestTraits
 import Testing
 
 @testable import NKClient
@@ -49,7 +50,7 @@ final class EventLog: @unchecked Sendable {
     }
 }
 
-@Suite struct SyncWatcherTests {
+@Suite(.tags(.unit)) struct SyncWatcherTests {
     let post = Fixtures.post.id.rawValue
     let fast = SyncWatcher.Options(
         localPollInterval: .milliseconds(20), waitSeconds: 1,

@@ -1,10 +1,11 @@
 import Foundation
 import NKTestSupport
+import NKTestTraits
 import Testing
 
 /// The harness's child processes (Tests/NKTestSupport/SpawnedProcess.swift): reaped however they end,
 /// a signal told from an exit, and nothing of the test runner leaked into them or left open here.
-@Suite struct ChildProcessTests {
+@Suite(.processes, .tags(.live)) struct ChildProcessTests {
     /// Every ending reaps the child: no zombie is left, whose pid would still answer `kill(pid, 0)`.
     /// (The harness once leaked every ended Foundation `Process` with its stdout pipe, found by
     /// LeakSanitizer; a child nobody reaps is the same kind of leak, in the kernel.)

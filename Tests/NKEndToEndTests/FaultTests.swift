@@ -1,9 +1,10 @@
 import Foundation
 import NKTestSupport
+import NKTestTraits
 import Testing
 
 /// Faults a researcher meets: the server is down, the token is revoked, the input is wrong.
-@Suite(.serialized) struct FaultTests {
+@Suite(.serialized, .processes, .tags(.live)) struct FaultTests {
     @Test func anUnreachableServerKeepsTheChangesAndSaysSo() throws {
         let server = try LiveServer()
         let alice = try Researcher("alice")

@@ -1,10 +1,11 @@
 import Foundation
 import NKTestSupport
+import NKTestTraits
 import Testing
 
 /// Issue 13's attacks, sent over raw HTTP by a modified client against a real server, with the
 /// honest researchers on the real `nkclient`: alice and bob in `north`, carol in `south`.
-@Suite(.serialized) struct ForgedCausalityTests {
+@Suite(.serialized, .processes, .tags(.live, .postgres)) struct ForgedCausalityTests {
     typealias Lab = SharingTests.Lab
 
     /// Bob's forged push of alice's note: its current version, with `note` as text and `vector`

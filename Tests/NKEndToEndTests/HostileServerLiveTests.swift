@@ -1,11 +1,12 @@
 import Foundation
 import NKTestSupport
+import NKTestTraits
 import Testing
 
 /// The real `nkclient`, over libcurl, against a server that is not NK Sync's and sends what the
 /// client must refuse (RELIABILITY.md, suite 11). For each attack: the sync exits non-zero with one
 /// short line, nothing raw reaches the terminal, and the two unpushed notes stay pending.
-@Suite(.serialized) struct HostileServerLiveTests {
+@Suite(.serialized, .processes, .tags(.live)) struct HostileServerLiveTests {
     /// What the scripted server answers `GET /v1/changes` with (or every request, for `hugeError`).
     enum Attack: String, CaseIterable, Sendable {
         case endlessPages

@@ -1,13 +1,14 @@
 import Foundation
 import NKProtocol
 import NKTestSupport
+import NKTestTraits
 import Testing
 
 /// Text from other people and from servers never reaches a terminal raw (issue 13): hostile notes,
 /// tags, titles, names and messages are written straight into the databases (the client and the
 /// server refuse to write them through their APIs), and every real command's output is checked for
 /// control bytes.
-@Suite(.serialized) struct HostileTextTests {
+@Suite(.serialized, .processes, .tags(.live)) struct HostileTextTests {
     /// ESC-CSI (clear the screen), an OSC that sets the window title ended by BEL, the C1 CSI, a
     /// carriage return that would let a forged line overwrite the real one, and DEL.
     static let hostileSQL =

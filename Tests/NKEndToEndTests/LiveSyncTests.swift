@@ -1,9 +1,10 @@
 import Foundation
 import NKTestSupport
+import NKTestTraits
 import Testing
 
 /// Real `nkserver` on an ephemeral port, real `nkclient` replicas in temporary folders, real libcurl.
-@Suite(.serialized) struct LiveSyncTests {
+@Suite(.serialized, .processes, .tags(.live, .postgres)) struct LiveSyncTests {
     /// A server with the sample corpus and researchers whose replicas are initialised and synced.
     struct Team {
         let server: LiveServer

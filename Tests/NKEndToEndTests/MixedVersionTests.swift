@@ -1,12 +1,13 @@
 import Foundation
 import NKTestSupport
+import NKTestTraits
 import Testing
 
 /// A team never upgrades at once (CHANGELOG.md): the previous release's `nkclient` and `nkserver`,
 /// built from the commit the oldest upgrade fixture was made with (`scripts/build-at.sh`, cached
 /// outside the tree), beside the current ones. One researcher on the old client, two on the new,
 /// against each server: every note, edit, conflict and resolution reaches everyone.
-@Suite(.serialized) struct MixedVersionTests {
+@Suite(.serialized, .processes, .tags(.live)) struct MixedVersionTests {
     /// The folder holding the previous release's binaries; built once (several minutes the first
     /// time on a new machine), then cached.
     static let previousRelease: Result<URL, any Error> = Result {

@@ -1,10 +1,11 @@
 import Foundation
 import NKTestSupport
+import NKTestTraits
 import Testing
 
 /// Reading and annotating offline with the real binaries: import, post correction and re-anchoring,
 /// search, export.
-@Suite(.serialized) struct ReadingTests {
+@Suite(.serialized, .processes, .tags(.live, .postgres)) struct ReadingTests {
     struct AnchoredNote: Decodable {
         var id: String
         var quote: String

@@ -1,10 +1,11 @@
 import Foundation
 import NKTestSupport
+import NKTestTraits
 import Testing
 
 /// A laptop restored from a backup, with the real programs (docs/DESIGN.md, "Own counters"): the
 /// restored folder must never give again an edit counter its other copy already pushed.
-@Suite(.serialized) struct RestoredReplicaLiveTests {
+@Suite(.serialized, .processes, .tags(.live, .postgres)) struct RestoredReplicaLiveTests {
     @Test(arguments: LiveStore.available) func aRestoredFolderLosesNothingAndSwallowsNothing(_ store: LiveStore) throws
     {
         // Given Alice synced a note, and her laptop was backed up then

@@ -1,10 +1,13 @@
 import Foundation
 import NKTestSupport
+import NKTestTraits
 import Testing
 
 /// PostgreSQL as the server's store: two `nkserver` processes on one database, and moving an
 /// SQLite team onto PostgreSQL with `nkserver migrate`. Skipped, with the reason, without PostgreSQL.
-@Suite(.serialized, .enabled(if: TestPostgres.isAvailable, Comment(rawValue: TestPostgres.unavailableReason)))
+@Suite(
+    .serialized, .enabled(if: TestPostgres.isAvailable, Comment(rawValue: TestPostgres.unavailableReason)), .processes,
+    .tags(.live, .postgres))
 struct ScaleOutTests {
     let quote = "the latest round of sanctions"
 

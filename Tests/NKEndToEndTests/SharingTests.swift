@@ -1,9 +1,10 @@
 import Foundation
 import NKTestSupport
+import NKTestTraits
 import Testing
 
 /// Three researchers in two groups on a live server: alice and bob in `north`, carol in `south`.
-@Suite(.serialized) struct SharingTests {
+@Suite(.serialized, .processes, .tags(.live, .postgres)) struct SharingTests {
     struct Lab {
         let server: LiveServer
         let alice: Researcher

@@ -1,10 +1,11 @@
 import Foundation
 import NKTestSupport
+import NKTestTraits
 import Testing
 
 /// `nkserver --db / --store / NKSERVER_STORE` as an admin types them: every mistake one line and a
 /// non-zero exit, and nothing created by a command that failed.
-@Suite struct StoreOptionTests {
+@Suite(.processes, .tags(.live)) struct StoreOptionTests {
     func nkserver(_ arguments: [String], environment: [String: String] = [:]) throws -> CommandResult {
         try runCommand(TestPaths.nkserver, arguments, environment: environment)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import NKTestSupport
+import NKTestTraits
 import Testing
 
 /// Every shipped schema opens with the current code and loses nothing (issue 19).
@@ -9,7 +10,7 @@ import Testing
 /// current `nkserver` and `nkclient` open copies of them (running their migrations), must find
 /// every record as it was, and then sync them to one state. A database that a newer program wrote
 /// is refused, untouched.
-@Suite(.serialized) struct UpgradeFixtureTests {
+@Suite(.serialized, .processes, .tags(.live, .postgres)) struct UpgradeFixtureTests {
     static let postgres = Comment(rawValue: TestPostgres.unavailableReason)
 
     @Test func theFixturesAreThere() throws {

@@ -1,9 +1,10 @@
 import Foundation
 import NKTestSupport
+import NKTestTraits
 import Testing
 
 /// `nkclient sync --watch` against a live server.
-@Suite(.serialized) struct WatchTests {
+@Suite(.serialized, .processes, .tags(.live, .postgres)) struct WatchTests {
     let quote = "the latest round of sanctions"
 
     /// The target is delivery within a second on loopback, and `NK_STRICT_TIMING=1` checks

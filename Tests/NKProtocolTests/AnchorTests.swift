@@ -1,7 +1,8 @@
 import NKProtocol
+import NKTestTraits
 import Testing
 
-@Suite struct AnchorTests {
+@Suite(.tags(.unit)) struct AnchorTests {
     let text = "The rate held. Traders said the rate held again — twice.\n\nLast “quoted” paragraph."
 
     @Test func aUniqueQuoteIsAnchoredWithContextAndScalarOffsets() throws {

@@ -1,10 +1,11 @@
 import Foundation
 import NKProtocol
+import NKTestTraits
 import Testing
 
 /// Text fields refuse control characters other than tab and newline (docs/DESIGN.md, *Limits*),
 /// except where a pulled version is checked (``ValidationRules/pulled``).
-@Suite("Control characters in text fields")
+@Suite("Control characters in text fields", .tags(.unit))
 struct ControlCharacterValidationTests {
     static let annotation = WireTests.annotation
     static let post = Post(

@@ -1,9 +1,10 @@
 import Foundation
 import NKProtocol
 import NKTestSupport
+import NKTestTraits
 import Testing
 
-@Suite struct CorpusParserTests {
+@Suite(.tags(.unit)) struct CorpusParserTests {
     /// The real dump shared with the project. It belongs to its publishers: it is read here, never copied.
     static let sharedDump = TestPaths.repositoryRoot
         .appendingPathComponent("../shared/corpus/000_d9f8f614433d46c3.txt").standardizedFileURL

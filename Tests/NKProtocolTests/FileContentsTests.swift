@@ -1,10 +1,11 @@
 import Foundation
 import NKProtocol
+import NKTestTraits
 import Testing
 
 /// `FileContents.read(atPath:)`: what the importers and the test harness read files with (the
 /// empty-file leak it avoids shows only under LeakSanitizer: scripts/sanitizers.sh).
-@Suite struct FileContentsTests {
+@Suite(.tags(.unit)) struct FileContentsTests {
     @Test func anEmptyFileIsEmptyDataNotAFailure() throws {
         let path = try Self.file(Data())
         defer { try? FileManager.default.removeItem(atPath: path) }

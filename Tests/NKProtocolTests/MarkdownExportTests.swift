@@ -1,9 +1,10 @@
 import Foundation
 import NKProtocol
 import NKTestSupport
+import NKTestTraits
 import Testing
 
-@Suite struct MarkdownExportTests {
+@Suite(.tags(.unit)) struct MarkdownExportTests {
     static let post = Post(
         title: "Rice # prices *soar*", body: ["Rice prices rose 5% in a week.", "Traders said: “we wait.”"],
         category: "Trade", source: "Sample Wire", author: "J. Park", date: "12 March 2024")

@@ -1,6 +1,7 @@
 import Foundation
 import NKProtocol
 import NKTestSupport
+import NKTestTraits
 import PropertyBased
 import Testing
 
@@ -62,7 +63,7 @@ private let envoys = """
 
 private let rates = "Markets were calm. The central bank said the rate held steady at five percent this week."
 
-@Suite struct ReanchorTests {
+@Suite(.tags(.unit)) struct ReanchorTests {
     static let cases: [ReanchorCase] = [
         ReanchorCase(
             name: "unchanged text", old: envoys, quote: "focused on the agenda", new: envoys, status: .exact,

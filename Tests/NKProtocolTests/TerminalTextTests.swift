@@ -1,8 +1,9 @@
 import Foundation
 import NKProtocol
+import NKTestTraits
 import Testing
 
-@Suite("Escaping text for a terminal")
+@Suite("Escaping text for a terminal", .tags(.unit))
 struct TerminalTextTests {
     @Test(arguments: [
         ("plain text, “quoted”, ünïcode", "plain text, “quoted”, ünïcode"),
@@ -37,7 +38,7 @@ struct TerminalTextTests {
     }
 }
 
-@Suite("JSON for a terminal")
+@Suite("JSON for a terminal", .tags(.unit))
 struct TerminalSafeJSONTests {
     @Test func delAndC1AreWrittenAsJSONEscapesAndDecodeToTheSameText() throws {
         let text = "a\u{7F}b\u{9B}31m\u{80}c\u{1B}"

@@ -1,8 +1,9 @@
 import NKProtocol
+import NKTestTraits
 import PropertyBased
 import Testing
 
-@Suite struct VersionVectorCanonicalTests {
+@Suite(.tags(.unit)) struct VersionVectorCanonicalTests {
     private static let replicas = ["a", "b-2", "Z.9", "r_x", "replica-0123456789abcdef"]
 
     /// Vectors over a few replica ids (capitals, digits and '.', '_', '-' among them) with counters

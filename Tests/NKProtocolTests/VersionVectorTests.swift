@@ -1,5 +1,6 @@
 import Foundation
 import NKProtocol
+import NKTestTraits
 import PropertyBased
 import Testing
 
@@ -12,7 +13,7 @@ private let vectorGen = Gen.int(in: 0...3).array(of: 3).map { counts in
     vv(["a": UInt64(counts[0]), "b": UInt64(counts[1]), "c": UInt64(counts[2])])
 }
 
-@Suite struct VersionVectorTests {
+@Suite(.tags(.unit)) struct VersionVectorTests {
     @Test(
         arguments: [
             ([:], [:], CausalOrder.equal),

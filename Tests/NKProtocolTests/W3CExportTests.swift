@@ -1,6 +1,7 @@
 import Foundation
 import NKProtocol
 import NKTestSupport
+import NKTestTraits
 import Testing
 
 /// The MUSTs of the W3C Web Annotation Data Model (Recommendation of 2017-02-23) that apply to what
@@ -200,7 +201,7 @@ private func isUTCDateTime(_ text: String) -> Bool {
     return text.wholeMatch(of: pattern) != nil
 }
 
-@Suite struct W3CExportTests {
+@Suite(.tags(.unit)) struct W3CExportTests {
     static let generated = Date(timeIntervalSince1970: 1_714_600_000)
 
     /// The sample corpus's first post, a post with characters beyond the Basic Multilingual Plane (so

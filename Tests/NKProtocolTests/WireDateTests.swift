@@ -1,11 +1,12 @@
 import Foundation
+import NKTestTraits
 import PropertyBased
 import Testing
 
 @testable import NKProtocol
 
 /// The wire's date coding must be exactly Foundation's `.iso8601`, only faster.
-@Suite struct WireDateTests {
+@Suite(.tags(.unit)) struct WireDateTests {
     private struct Box: Codable, Equatable { var at: Date }
 
     private static func foundationEncoder() -> JSONEncoder {

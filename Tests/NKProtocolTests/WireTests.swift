@@ -1,8 +1,9 @@
 import Foundation
 import NKProtocol
+import NKTestTraits
 import Testing
 
-@Suite struct WireTests {
+@Suite(.tags(.unit)) struct WireTests {
     static let annotation = Annotation(
         id: AnnotationID("0f8e3c1a-8a8e-4a55-9b1e-2f3f6c7d8e9f"),
         postId: PostID("00aa11bb22cc33dd"),
@@ -67,7 +68,7 @@ import Testing
     }
 }
 
-@Suite struct VisibilityTests {
+@Suite(.tags(.unit)) struct VisibilityTests {
     @Test(arguments: [
         ("shared", Visibility.shared), ("private", .private), ("group:north-desk", .group("north-desk")),
     ])

@@ -36,7 +36,7 @@ final class StoreFixture: Sendable {
             store = try SQLiteStore(path: folder.path("server.sqlite"), logger: logger ?? Self.quietLogger)
             postgresURL = nil
         case .postgres:
-            let url = try TestPostgres.createDatabase()
+            let url = try await TestPostgres.createDatabase()
             postgresURL = url
             store = try await PostgresStore.open(url: try PostgresURL(url), logger: logger ?? Self.quietLogger)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import NKTestSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -26,7 +27,19 @@ struct LoopbackConnection {
     /// Sends `request` and reads until the server closes the connection or `readTimeout` passes
     /// without a byte. `source` is the local address to connect from (any of 127.0.0.0/8 on Linux:
     /// a second client address on one machine).
-    static func exchange(port: Int, _ request: String, readTimeout: Int, from source: String? = nil) throws -> Outcome {
+    /// On a thread of its own (``onThreadOfItsOwn(name:_:)``): the blocking socket calls never hold a
+    /// thread of Swift's cooperative pool, which the server under test needs.
+    static func exchange(
+        port: Int, _ request: String, readTimeout: Int, from source: String? = nil
+    ) async throws -> Outcome {
+        try await onThreadOfItsOwn(name: "nk-loopback") {
+            try exchangeBlocking(port: port, request, readTimeout: readTimeout, from: source)
+        }
+    }
+
+    private static func exchangeBlocking(
+        port: Int, _ request: String, readTimeout: Int, from source: String?
+    ) throws -> Outcome {
         let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socketFD >= 0 else { throw Failure(description: "socket() failed") }
         defer { close(socketFD) }

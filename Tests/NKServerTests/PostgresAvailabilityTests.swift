@@ -1,5 +1,6 @@
 import Foundation
 import NKTestSupport
+import NKTestTraits
 import Testing
 
 @testable import NKServer
@@ -8,7 +9,8 @@ import Testing
 /// what only PostgreSQL has: its migrations, shared by several server processes.
 @Suite(
     "PostgreSQL store: availability and migrations",
-    .enabled(if: TestPostgres.isAvailable, Comment(rawValue: TestPostgres.unavailableReason)))
+    .enabled(if: TestPostgres.isAvailable, Comment(rawValue: TestPostgres.unavailableReason)),
+    .tags(.unit, .postgres))
 struct PostgresAvailabilityTests {
     @Test func postgresIsAvailableAndTheSuiteRunsAgainstIt() async throws {
         #expect(StoreKind.available == [.sqlite, .postgres])
@@ -19,7 +21,7 @@ struct PostgresAvailabilityTests {
     /// Servers starting together on a new database: each migration is applied once, and all of
     /// them see the same server replica id.
     @Test func serversStartingTogetherMigrateOnce() async throws {
-        let url = try TestPostgres.createDatabase()
+        let url = try await TestPostgres.createDatabase()
         defer { TestPostgres.dropDatabase(url) }
         let location = try PostgresURL(url)
         let stores = try await withThrowingTaskGroup(of: PostgresStore.self) { group in
@@ -33,17 +35,17 @@ struct PostgresAvailabilityTests {
         #expect(Set(stores.map(\.serverReplicaID)).count == 1)
         // Each migration applied once.
         #expect(
-            try TestPostgres.query(url, "SELECT string_agg(id, ',' ORDER BY id) FROM nk_schema_migrations")
+            try await TestPostgres.query(url, "SELECT string_agg(id, ',' ORDER BY id) FROM nk_schema_migrations")
                 == PostgresMigrations.migrations.map(\.id).sorted().joined(separator: ","))
         for store in stores { await store.close() }
     }
 
     /// A database migrated by a newer nkserver is refused, not used half-understood.
     @Test func aMigrationThisServerDoesNotKnowIsRefused() async throws {
-        let url = try TestPostgres.createDatabase()
+        let url = try await TestPostgres.createDatabase()
         defer { TestPostgres.dropDatabase(url) }
         try await PostgresStore.open(url: try PostgresURL(url), logger: StoreFixture.quietLogger).close()
-        _ = try TestPostgres.query(url, "INSERT INTO nk_schema_migrations VALUES ('v99-future', now())")
+        _ = try await TestPostgres.query(url, "INSERT INTO nk_schema_migrations VALUES ('v99-future', now())")
 
         let error = await #expect(throws: ServerError.self) {
             try await PostgresStore.open(url: try PostgresURL(url), logger: StoreFixture.quietLogger)

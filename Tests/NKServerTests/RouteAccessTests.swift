@@ -3,11 +3,12 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import NKProtocol
+import NKTestTraits
 import Testing
 
 @testable import NKServer
 
-@Suite("HTTP routes: access control, limits, live wait")
+@Suite("HTTP routes: access control, limits, live wait", .tags(.unit))
 struct RouteAccessTests {
     /// The sample post; alice and bob in group `team`; carol outside it; `reader` read-only.
     struct World {
@@ -415,7 +416,7 @@ struct RouteAccessTests {
     }
 }
 
-@Suite("OpenAPI document")
+@Suite("OpenAPI document", .tags(.unit))
 struct OpenAPITests {
     @Test func everyRouteIsDocumentedAndViceVersa() async throws {
         let fixture = try await StoreFixture()

@@ -3,12 +3,13 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import NKProtocol
+import NKTestTraits
 import Testing
 
 @testable import NKServer
 
 /// What `scripts/schemathesis.sh` (issue 6, suite 8) found: each test fails on the server as it was.
-@Suite("HTTP routes: conformance to the OpenAPI document")
+@Suite("HTTP routes: conformance to the OpenAPI document", .tags(.unit))
 struct RouteConformanceTests {
     @Test(arguments: [
         (HTTPRequest.Method.delete, "/v1/me", "GET"),
@@ -148,12 +149,12 @@ struct RouteConformanceTests {
         let app = buildApplication(configuration: configuration, store: world.fixture.store, logger: logger)
         try await app.test(.live) { client in
             let port = try #require(client.port)
-            let stalled = try LoopbackConnection.exchange(
+            let stalled = try await LoopbackConnection.exchange(
                 port: port,
                 "POST /v1/push HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(token)\r\n"
                     + "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"replica\":",
                 readTimeout: 15)
-            let longPoll = try LoopbackConnection.exchange(
+            let longPoll = try await LoopbackConnection.exchange(
                 port: port,
                 "GET /v1/wait?since=\(latest)&timeout=3 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                     + "Authorization: Bearer \(token)\r\nConnection: close\r\n\r\n",

@@ -2,13 +2,14 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import NKProtocol
+import NKTestTraits
 import Testing
 
 @testable import NKServer
 
 /// The HTTP edges of issue 13: a long poll outliving its token, a flood of bad tokens, requests
 /// that are not HTTP.
-@Suite("HTTP edges")
+@Suite("HTTP edges", .tags(.unit, .postgres))
 struct RouteEdgeTests {
     struct World {
         let fixture: StoreFixture
@@ -154,7 +155,7 @@ struct RouteEdgeTests {
             let request =
                 "GET /v1/me HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(alice)\r\n"
                 + "Connection: close\r\n\r\n"
-            let other = try LoopbackConnection.exchange(port: port, request, readTimeout: 10, from: "127.0.0.2")
+            let other = try await LoopbackConnection.exchange(port: port, request, readTimeout: 10, from: "127.0.0.2")
             #expect(other.text.hasPrefix("HTTP/1.1 200"), "\(other.text)")
             #expect(other.text.contains(#""user":"alice""#))
         }
@@ -188,7 +189,7 @@ struct RouteEdgeTests {
         let world = try await World()
         try await world.test { client in
             let port = try #require(client.port)
-            let outcome = try LoopbackConnection.exchange(port: port, garbage, readTimeout: 10)
+            let outcome = try await LoopbackConnection.exchange(port: port, garbage, readTimeout: 10)
             let text = outcome.text
             #expect(text.hasPrefix("HTTP/1.1 400"), "\(text)")
             let parts = text.components(separatedBy: "\r\n\r\n")
@@ -212,7 +213,7 @@ struct RouteEdgeTests {
             let request =
                 "GET /v1/changes?limit=5000 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(alice)\r\n\r\n"
                 + "GARBAGE\r\n\r\n"
-            let text = try LoopbackConnection.exchange(port: port, request, readTimeout: 10).text
+            let text = try await LoopbackConnection.exchange(port: port, request, readTimeout: 10).text
             let answers = text.components(separatedBy: "HTTP/1.1 ").filter { !$0.isEmpty }
             #expect(answers.count == 2, "\(text)")
             #expect(answers.first?.hasPrefix("400") == true && answers.first?.contains("'limit'") == true)

@@ -4,13 +4,14 @@ import HummingbirdTesting
 import Logging
 import NKProtocol
 import NKTestSupport
+import NKTestTraits
 import Testing
 
 @testable import NKServer
 
 /// When the store fails, a request gets 503 `unavailable` with `Retry-After`, and nothing of it is
 /// kept; when the store is back, the same request works.
-@Suite("HTTP routes: a store that fails")
+@Suite("HTTP routes: a store that fails", .tags(.unit, .postgres))
 struct RouteStoreFailureTests {
     @Test func aDatabaseErrorIs503UnavailableWithRetryAfter() throws {
         let middleware = ErrorMiddleware<SyncRequestContext>(maxBodyBytes: 100)
@@ -41,7 +42,7 @@ struct RouteStoreFailureTests {
 
         try await app.test(.live) { client in
             // When the database refuses connections and the server's are cut
-            try Self.admin(
+            try await Self.admin(
                 "ALTER DATABASE \(name) ALLOW_CONNECTIONS false; "
                     + "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(name)'")
             let clock = ContinuousClock()
@@ -62,7 +63,7 @@ struct RouteStoreFailureTests {
             print("outage: 503 after \(outage)")
             #expect(outage < .seconds(40))
             // When the database is back, the same push is applied once
-            try Self.admin("ALTER DATABASE \(name) ALLOW_CONNECTIONS true")
+            try await Self.admin("ALTER DATABASE \(name) ALLOW_CONNECTIONS true")
             let backStart = clock.now
             var after = try await client.execute(
                 uri: "/v1/push", method: .post, headers: headers, body: ByteBuffer(bytes: push))
@@ -78,11 +79,13 @@ struct RouteStoreFailureTests {
             let result = try Wire.makeDecoder().decode(PushResponse.self, from: Data(after.body.readableBytesView))
             #expect(result.results.map(\.status) == [.applied])
         }
-        #expect(try TestPostgres.query(url, "SELECT count(*) FROM nk_versions WHERE record_type = 'annotation'") == "1")
+        #expect(
+            try await TestPostgres.query(url, "SELECT count(*) FROM nk_versions WHERE record_type = 'annotation'")
+                == "1")
     }
 
     /// Runs SQL on the tests' PostgreSQL as its superuser.
-    static func admin(_ sql: String) throws {
-        _ = try TestPostgres.query(try #require(TestPostgres.adminURL), sql)
+    static func admin(_ sql: String) async throws {
+        _ = try await TestPostgres.query(try #require(TestPostgres.adminURL), sql)
     }
 }

@@ -2,11 +2,12 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import NKProtocol
+import NKTestTraits
 import Testing
 
 @testable import NKServer
 
-@Suite("HTTP routes")
+@Suite("HTTP routes", .tags(.unit))
 struct RouteTests {
     /// A store with the sample post and a user, and the application on it.
     struct World {

@@ -1,10 +1,11 @@
 import Foundation
 import NKProtocol
+import NKTestTraits
 import Testing
 
 @testable import NKServer
 
-@Suite("Store: annotation authorisation")
+@Suite("Store: annotation authorisation", .tags(.unit, .postgres))
 struct StoreAnnotationTests {
     /// A store holding the sample post, with alice and bob.
     struct World {

@@ -1,13 +1,14 @@
 import Foundation
 import NKProtocol
 import NKTestSupport
+import NKTestTraits
 import Testing
 
 @testable import NKServer
 
 /// Random interleavings of honest replicas and one forging user against a store: no honest edit
 /// is ever lost or swallowed, and no honest replica is ever blocked (issue 13).
-@Suite("Store: causality under a forging user (property)")
+@Suite("Store: causality under a forging user (property)", .tags(.unit, .postgres))
 struct StoreCausalityPropertyTests {
     /// An honest replica: what it holds (the frontier rule applied to what it pulled and wrote), its
     /// cursor, and every version it wrote.

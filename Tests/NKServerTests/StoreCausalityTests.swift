@@ -1,12 +1,13 @@
 import Foundation
 import NKProtocol
+import NKTestTraits
 import Testing
 
 @testable import NKServer
 
 /// Only a replica advances its own counter: a pushed vector may claim of every other replica at
 /// most what the server has stored for the record (issue 13).
-@Suite("Store: causality that cannot be forged")
+@Suite("Store: causality that cannot be forged", .tags(.unit, .postgres))
 struct StoreCausalityTests {
     /// The sample post; alice's shared note at ra:1, pulled by bob.
     struct World {

@@ -1,13 +1,14 @@
 import Foundation
 import NKProtocol
 import NKTestSupport
+import NKTestTraits
 import Testing
 
 @testable import NKServer
 
 /// The server refuses control characters (other than tab and newline) in every text field it is
 /// sent, on both stores, and in the corpus files it imports.
-@Suite("Store: control characters")
+@Suite("Store: control characters", .tags(.unit, .postgres))
 struct StoreControlCharacterTests {
     @Test(arguments: StoreKind.available)
     func aPushedNoteTagOrQuoteWithAControlCharacterIsRejectedNamingTheField(_ kind: StoreKind) async throws {

@@ -1,13 +1,14 @@
 import Foundation
 import NKProtocol
 import NKTestSupport
+import NKTestTraits
 import Testing
 
 @testable import NKServer
 
 /// `hidden` entries go only to users who could have held the record: those who could read an
 /// earlier version, or were removed from its group (issue 13).
-@Suite("Store: former readers")
+@Suite("Store: former readers", .tags(.unit, .postgres))
 struct StoreFormerReaderTests {
     /// The sample post; alice and bob in `team`, carol and alice in `desk`; dave joins later.
     struct World {
@@ -140,7 +141,7 @@ struct StoreFormerReaderTests {
             try await store.pool.write { db in try db.execute(sql: "UPDATE versions SET formerReaders = NULL") }
         case .postgres:
             let url = try #require(fixture.postgresURL)
-            _ = try TestPostgres.query(url, "UPDATE nk_versions SET former_readers = NULL")
+            _ = try await TestPostgres.query(url, "UPDATE nk_versions SET former_readers = NULL")
         }
     }
 

@@ -1,10 +1,11 @@
 import Foundation
 import NKProtocol
+import NKTestTraits
 import Testing
 
 @testable import NKServer
 
-@Suite("Store: groups, visibility and re-announce")
+@Suite("Store: groups, visibility and re-announce", .tags(.unit, .postgres))
 struct StoreGroupTests {
     /// The sample post; alice and bob in group `team`, carol outside it.
     struct World {

@@ -1,10 +1,11 @@
 import Foundation
 import NKProtocol
+import NKTestTraits
 import Testing
 
 @testable import NKServer
 
-@Suite("Store: import")
+@Suite("Store: import", .tags(.unit, .postgres))
 struct StoreImportTests {
     @Test(arguments: StoreKind.available)
     func reimportChangesNothingAndAChangedFileUpdates(_ kind: StoreKind) async throws {

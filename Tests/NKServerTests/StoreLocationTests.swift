@@ -1,8 +1,9 @@
+import NKTestTraits
 import Testing
 
 @testable import NKServer
 
-@Suite("Store locations: --store and --db")
+@Suite("Store locations: --store and --db", .tags(.unit))
 struct StoreLocationTests {
     @Test func aPostgresURLIsParsedWithItsDefaults() throws {
         let url = try PostgresURL("postgres://nk@db.example.org/nksync", environment: [:])

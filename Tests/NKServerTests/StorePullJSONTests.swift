@@ -1,11 +1,12 @@
 import Foundation
 import NKProtocol
+import NKTestTraits
 import Testing
 
 @testable import NKServer
 
 /// The pull page spliced from stored JSON (`changesJSON`) must be what encoding `changes` gives.
-@Suite("Store: pull page JSON")
+@Suite("Store: pull page JSON", .tags(.unit, .postgres))
 struct StorePullJSONTests {
     @Test(arguments: StoreKind.available)
     func splicedPageIsTheEncodedPageForEveryReaderAndPage(_ kind: StoreKind) async throws {

@@ -1,10 +1,11 @@
 import Foundation
 import NKProtocol
+import NKTestTraits
 import Testing
 
 @testable import NKServer
 
-@Suite("Store: pull")
+@Suite("Store: pull", .tags(.unit, .postgres))
 struct StorePullTests {
     static func posts(_ count: Int) -> [Post] {
         (1...count).map { Post(title: "Post \($0)", body: ["Paragraph of post \($0)."], category: "Tests") }

@@ -1,11 +1,12 @@
 import Foundation
 import NKProtocol
 import NKTestSupport
+import NKTestTraits
 import Testing
 
 @testable import NKServer
 
-@Suite("Store: push and the frontier rule")
+@Suite("Store: push and the frontier rule", .tags(.unit, .postgres))
 struct StorePushTests {
     @Test(arguments: StoreKind.available)
     func newVersionIsAppliedAndItsReplayIsUnchanged(_ kind: StoreKind) async throws {
@@ -184,7 +185,7 @@ struct StorePushTests {
             }
         case .postgres:
             let url = try #require(fixture.postgresURL)
-            _ = try TestPostgres.query(
+            _ = try await TestPostgres.query(
                 url,
                 """
                 CREATE FUNCTION fail_inserts() RETURNS trigger LANGUAGE plpgsql AS $$

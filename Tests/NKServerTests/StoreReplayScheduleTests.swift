@@ -1,6 +1,7 @@
 import Foundation
 import NKProtocol
 import NKTestSupport
+import NKTestTraits
 import Testing
 
 @testable import NKServer
@@ -11,7 +12,7 @@ import Testing
 ///
 /// `NK_REPLAY_SCHEDULES` sets how many seeded schedules run (default 200; RELIABILITY.md records a
 /// run of 3000).
-@Suite("Store: replayed, duplicated and reordered pushes")
+@Suite("Store: replayed, duplicated and reordered pushes", .tags(.unit, .postgres))
 struct StoreReplayScheduleTests {
     struct Delivery {
         var replica: Int

@@ -2,12 +2,13 @@ import Foundation
 import GRDB
 import NKProtocol
 import NKTestSupport
+import NKTestTraits
 import Testing
 
 @testable import NKServer
 
 /// The highest counter of each replica the store accepted from it (docs/DESIGN.md, "Own counters").
-@Suite("Store: each replica's high-water mark")
+@Suite("Store: each replica's high-water mark", .tags(.unit, .postgres))
 struct StoreReplicaHighWaterTests {
     @Test(arguments: StoreKind.available)
     func theMarkIsTheHighestCounterKeptFromTheReplicaAndOnlyItsUserLearnsIt(_ kind: StoreKind) async throws {
@@ -39,7 +40,7 @@ struct StoreReplicaHighWaterTests {
 }
 
 /// Migration `v3-replica-high-water` on a database the shipped schema wrote (Tests/Fixtures).
-@Suite("Store: the high-water migration")
+@Suite("Store: the high-water migration", .tags(.unit, .postgres))
 struct StoreReplicaHighWaterMigrationTests {
     @Test func theMigrationReadsEachReplicasMarkFromTheStoredVectors() async throws {
         let fixture = TestPaths.repositoryRoot.appendingPathComponent("Tests/Fixtures/schema1-5cd0e17/server.sqlite")

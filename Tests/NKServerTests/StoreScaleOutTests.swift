@@ -1,12 +1,13 @@
 import Foundation
 import NKProtocol
+import NKTestTraits
 import Testing
 
 @testable import NKServer
 
 /// Several server processes on one store: each `openAgain()` is a store of its own (its own
 /// connections, its own notifier), as a second `nkserver` would have.
-@Suite("Store: several servers on one database")
+@Suite("Store: several servers on one database", .tags(.unit, .postgres))
 struct StoreScaleOutTests {
     /// Writers push through two stores at once while a reader pulls page by page through a third.
     /// A change that committed late with a number below the reader's cursor would be skipped for

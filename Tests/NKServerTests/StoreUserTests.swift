@@ -1,10 +1,11 @@
 import Foundation
 import NKProtocol
+import NKTestTraits
 import Testing
 
 @testable import NKServer
 
-@Suite("Store: users and tokens")
+@Suite("Store: users and tokens", .tags(.unit, .postgres))
 struct StoreUserTests {
     @Test(arguments: StoreKind.available) func tokenAuthenticatesUntilRevoked(_ kind: StoreKind) async throws {
         let fixture = try await StoreFixture(kind)

@@ -1,10 +1,11 @@
 import Foundation
 import NKProtocol
+import NKTestTraits
 import Testing
 
 @testable import NKServer
 
-@Suite("Store: waiting for changes")
+@Suite("Store: waiting for changes", .tags(.unit, .postgres))
 struct StoreWaitTests {
     @Test(arguments: StoreKind.available)
     func answersAtOnceWhenSomethingIsAlreadyNew(_ kind: StoreKind) async throws {

@@ -107,6 +107,7 @@ public final class BackgroundProcess: @unchecked Sendable {
     /// Reads stdout up to the first newline, waiting at most `timeout`.
     public func firstLine(timeout: TimeInterval = 30) throws -> String {
         guard let handle = child.output else { throw HarnessError("no stdout pipe") }
+        BlockingWaits.check("reading the first line of \(child.executable.lastPathComponent)")
         var buffer = Data()
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
@@ -154,6 +155,7 @@ public final class BackgroundProcess: @unchecked Sendable {
 
 /// Polls `condition` every 20 ms for up to `seconds`; true as soon as it holds.
 public func waitUntil(_ seconds: TimeInterval, _ condition: () throws -> Bool) throws -> Bool {
+    BlockingWaits.check("waitUntil")
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
         if try condition() { return true }

@@ -128,9 +128,16 @@ public final class SpawnedProcess: @unchecked Sendable {
 
     public var isRunning: Bool { end == nil }
 
-    /// Waits for it to end, for as long as it takes.
+    /// Waits for it to end, for as long as it takes, blocking this thread (see ``BlockingWaits``).
     @discardableResult
     public func waitForEnd() -> End {
+        if let end { return end }
+        BlockingWaits.check("waiting for \(executable.lastPathComponent)")
+        return waitForEndUnchecked()
+    }
+
+    @discardableResult
+    func waitForEndUnchecked() -> End {
         if let end { return end }
         // Wait until it can be reaped without reaping it (WNOWAIT), then reap it under the lock.
         var info = siginfo_t()
@@ -141,8 +148,15 @@ public final class SpawnedProcess: @unchecked Sendable {
         }
     }
 
-    /// Waits up to `seconds` for it to end (polling every 5 ms); nil when it still runs.
+    /// Waits up to `seconds` for it to end (polling every 5 ms), blocking this thread (see
+    /// ``BlockingWaits``); nil when it still runs.
     public func waitForEnd(seconds: TimeInterval) -> End? {
+        if let end { return end }
+        BlockingWaits.check("waiting for \(executable.lastPathComponent)")
+        return waitForEndUnchecked(seconds: seconds)
+    }
+
+    func waitForEndUnchecked(seconds: TimeInterval) -> End? {
         let deadline = Date().addingTimeInterval(seconds)
         while true {
             if let end { return end }
@@ -193,7 +207,8 @@ public final class SpawnedProcess: @unchecked Sendable {
     }
 
     deinit {
+        // Killed, it ends at once: reaping it blocks no thread for long, wherever the last reference goes.
         send(SIGKILL)
-        waitForEnd()
+        waitForEndUnchecked()
     }
 }

@@ -38,17 +38,47 @@ public enum TestPostgres {
         return databaseURL(name)
     }
 
-    /// Drops a database made by ``createDatabase()``, closing its connections first.
+    /// Creates a new, empty database and returns its URL, waiting for psql on a thread of its own.
+    public static func createDatabase() async throws -> String {
+        guard let adminURL, let psql else { throw HarnessError(unavailableReason) }
+        let name = "nk_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        let result = try await runCommand(
+            psql, [adminURL, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", "CREATE DATABASE \(name)"])
+        guard result.status == 0 else {
+            throw HarnessError("cannot create the test database \(name): \(result.stderr)")
+        }
+        return databaseURL(name)
+    }
+
+    /// Drops a database made by ``createDatabase()``, closing its connections first. Where this thread
+    /// may not block (``BlockingWaits``: a fixture released by an async test), psql runs on a thread of
+    /// its own and the drop finishes in the background.
     public static func dropDatabase(_ url: String) {
         guard let adminURL, let psql, let name = databaseName(url) else { return }
-        _ = try? runCommand(
-            psql, [adminURL, "-X", "-q", "-c", "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"], timeout: 60)
+        let drop: @Sendable () -> Void = {
+            _ = try? captureRun(
+                psql, [adminURL, "-X", "-q", "-c", "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"], timeout: 60)
+        }
+        if BlockingWaits.mayBlock {
+            drop()
+        } else {
+            Thread(block: drop).start()
+        }
     }
 
     /// Runs one SQL statement on the database at `url` and returns psql's unaligned output.
     public static func query(_ url: String, _ sql: String) throws -> String {
         guard let psql else { throw HarnessError(unavailableReason) }
         let result = try runCommand(psql, [url, "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-c", sql])
+        guard result.status == 0 else { throw HarnessError("psql failed: \(result.stderr)") }
+        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Runs one SQL statement on the database at `url` and returns psql's unaligned output, waiting
+    /// for psql on a thread of its own.
+    public static func query(_ url: String, _ sql: String) async throws -> String {
+        guard let psql else { throw HarnessError(unavailableReason) }
+        let result = try await runCommand(psql, [url, "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-c", sql])
         guard result.status == 0 else { throw HarnessError("psql failed: \(result.stderr)") }
         return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }

@@ -1,9 +1,10 @@
 import Foundation
 import NKTestSupport
+import NKTestTraits
 import Testing
 
 /// The quick versions of the reliability suites (RELIABILITY.md), through the built `nkreliability`.
-@Suite(.serialized) struct ReliabilityQuickTests {
+@Suite(.serialized, .processes, .tags(.slow)) struct ReliabilityQuickTests {
     /// Runs `nkreliability SUITE --quick` and returns its line of figures as a dictionary.
     private func figures(_ suite: String) throws -> [String: String] {
         let result = try runCommand(

@@ -1,11 +1,12 @@
 import Foundation
 import NKTestSupport
+import NKTestTraits
 import Testing
 
 /// Keeps `nkbench --store postgres` and `--servers 2` working: the workloads run on PostgreSQL and
 /// two nkserver instances on one database converge. Not timed: no figure is compared with a
 /// threshold.
-@Suite(.serialized) struct BenchmarkPostgresSmokeTests {
+@Suite(.serialized, .processes, .tags(.slow, .postgres)) struct BenchmarkPostgresSmokeTests {
     static let binary = TestPaths.binaries.appendingPathComponent("nkbench")
 
     static func run(_ arguments: [String]) throws -> [String: Any] {

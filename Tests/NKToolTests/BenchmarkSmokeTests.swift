@@ -1,10 +1,11 @@
 import Foundation
 import NKTestSupport
+import NKTestTraits
 import Testing
 
 /// Keeps `nkbench` working: runs `nkbench --quick` (built beside the test bundle) and checks that
 /// every workload reported sane figures. Not a timed test: no figure is compared with a threshold.
-@Suite struct BenchmarkSmokeTests {
+@Suite(.processes, .tags(.slow)) struct BenchmarkSmokeTests {
     @Test func quickBenchmarkReportsEveryWorkload() throws {
         let binary = TestPaths.binaries.appendingPathComponent("nkbench")
         try #require(
