@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        // Tests only: TestClock, for the logic that involves time (rate limits, long-poll timeouts, back-off).
+        .package(url: "https://github.com/pointfreeco/swift-clocks.git", from: "1.1.1"),
     ],
     targets: [
         // Shared model and wire types. Foundation only.
@@ -117,13 +119,16 @@ let package = Package(
                 "NKTestSupport",
                 "NKTestTraits",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Clocks", package: "swift-clocks"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "NKClientTests",
-            dependencies: ["NKClient", "NKTestSupport", "NKTestTraits"],
+            dependencies: [
+                "NKClient", "NKTestSupport", "NKTestTraits", .product(name: "Clocks", package: "swift-clocks"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -62,7 +62,7 @@ die() { say "$*"; exit 1; }
 if [ "$KINTO_ONLY" = 0 ]; then
   for p in nkbench nkserver nkclient; do
     [ -x "$BIN/$p" ] || die "$BIN/$p is missing; build it first (one product per invocation):
-  swift build -c release --product nkbench
+  NK_TOOLS=1 swift build -c release --product nkbench
   swift build -c release --product nkserver
   swift build -c release --product nkclient
 or run with --kinto-only."

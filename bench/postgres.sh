@@ -12,7 +12,7 @@
 #   nkbench --store postgres
 #   nkbench --store postgres --servers 2 --only many
 #
-# Needs the release binaries (swift build -c release --product nkbench, then nkserver, nkclient;
+# Needs the release binaries (NK_TOOLS=1 swift build -c release --product nkbench, then nkserver, nkclient;
 # NK_BIN_DIR overrides .build/release). The combined JSON goes to stdout ({"sqlite", "postgres",
 # "postgresTwoServers"}) and, with --json, to FILE too.
 set -euo pipefail

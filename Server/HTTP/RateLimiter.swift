@@ -3,17 +3,26 @@
 actor RateLimiter<Key: Hashable & Sendable> {
     private struct Bucket {
         var tokens: Double
-        var updated: ContinuousClock.Instant
+        /// When it was last refilled, as time since the limiter was made.
+        var updated: Duration
     }
 
     let rate: Double
     let burst: Double
     private var buckets: [Key: Bucket] = [:]
-    private let clock = ContinuousClock()
+    /// Time since the limiter was made, on its clock.
+    private let elapsed: @Sendable () -> Duration
 
     init(rate: Double, burst: Int) {
+        self.init(rate: rate, burst: burst, clock: ContinuousClock())
+    }
+
+    /// A limiter that reads time from `clock` (a test clock in the tests).
+    init<C: Clock<Duration>>(rate: Double, burst: Int, clock: C) {
         self.rate = rate
         self.burst = Double(max(1, burst))
+        let origin = clock.now
+        elapsed = { origin.duration(to: clock.now) }
     }
 
     /// Takes one token for `key`. Returns nil when the request may go ahead, otherwise how many
@@ -37,10 +46,10 @@ actor RateLimiter<Key: Hashable & Sendable> {
     }
 
     private func refilled(_ key: Key) -> Bucket {
-        let now = clock.now
+        let now = elapsed()
         var bucket = buckets[key] ?? Bucket(tokens: burst, updated: now)
-        let elapsed = bucket.updated.duration(to: now)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let since = now - bucket.updated
+        let seconds = Double(since.components.seconds) + Double(since.components.attoseconds) / 1e18
         bucket.tokens = min(burst, bucket.tokens + seconds * rate)
         bucket.updated = now
         return bucket

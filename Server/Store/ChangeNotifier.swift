@@ -5,6 +5,9 @@ import NKProtocol
 /// Changes written by another process (an admin command on the same database) are not announced
 /// here; waiters re-check the database on a short interval for those.
 actor ChangeNotifier {
+    /// Time since the notifier was made, and a sleep, on its clock (a test clock in the tests).
+    private nonisolated let elapsed: @Sendable () -> Duration
+    private nonisolated let sleep: @Sendable (Duration) async throws -> Void
     private var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
     /// Waiters resumed (by their timer or a cancellation) before they suspended.
     private var resumedEarly: Set<Int> = []
@@ -12,6 +15,16 @@ actor ChangeNotifier {
     /// How many announcements there were. A waiter reads it before it reads the database and waits
     /// only while it is unchanged, so an announcement between that read and its suspension is not lost.
     private(set) var generation = 0
+
+    init() {
+        self.init(clock: ContinuousClock())
+    }
+
+    init<C: Clock<Duration>>(clock: C) {
+        let origin = clock.now
+        elapsed = { origin.duration(to: clock.now) }
+        sleep = { try await clock.sleep(for: $0) }
+    }
 
     /// Wakes every current waiter.
     func announce() {
@@ -29,7 +42,7 @@ actor ChangeNotifier {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.suspend(id, after: generation) }
             group.addTask {
-                try? await Task.sleep(for: delay)
+                try? await self.sleep(delay)
                 await self.resume(id)
             }
             await group.next()
@@ -80,8 +93,7 @@ extension ChangeNotifier {
     nonisolated func waitForChanges(
         since: Int64, timeout: Duration, recheck: Duration, latest: () async throws -> Int64
     ) async throws -> WaitResponse {
-        let clock = ContinuousClock()
-        let deadline = clock.now.advanced(by: timeout)
+        let deadline = elapsed() + timeout
         var seen = await generation
         var last = try await latest()
         while true {
@@ -89,7 +101,7 @@ extension ChangeNotifier {
                 return WaitResponse(changed: true, latest: last)
             }
             try ServerError.checkCursor(since, last: last)
-            let remaining = clock.now.duration(to: deadline)
+            let remaining = deadline - elapsed()
             if remaining <= .zero || Task.isCancelled {
                 return WaitResponse(changed: false, latest: last)
             }
