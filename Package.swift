@@ -2,7 +2,8 @@
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny")
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
 let package = Package(
@@ -70,6 +71,7 @@ let package = Package(
         .executableTarget(
             name: "nkserver",
             dependencies: [
+                "NKProtocol",
                 "NKServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -81,6 +83,7 @@ let package = Package(
             name: "nkclient",
             dependencies: [
                 "NKClient",
+                "NKProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/nkclient",
@@ -129,8 +132,11 @@ let package = Package(
         .testTarget(
             name: "NKServerTests",
             dependencies: [
+                "NKProtocol",
                 "NKServer",
                 "NKTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -138,7 +144,12 @@ let package = Package(
         ),
         .testTarget(
             name: "NKClientTests",
-            dependencies: ["NKClient", "NKTestSupport"],
+            dependencies: [
+                "NKClient",
+                "NKProtocol",
+                "NKTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

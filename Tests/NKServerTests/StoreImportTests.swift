@@ -1,5 +1,6 @@
 import Foundation
 import NKProtocol
+import NKTestSupport
 import Testing
 
 @testable import NKServer
