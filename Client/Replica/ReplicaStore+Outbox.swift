@@ -47,7 +47,7 @@ extension ReplicaStore {
                 """,
             arguments: [
                 entry.type.rawValue, entry.id, entry.version.canonical, entry.vectorJSON, entry.deleted, entry.body,
-                rejected.code, rejected.message, ISO8601DateFormatter().string(from: date),
+                rejected.code.rawValue, rejected.message, ISO8601DateFormatter().string(from: date),
             ])
         let held =
             try Bool.fetchOne(

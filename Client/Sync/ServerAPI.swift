@@ -117,7 +117,7 @@ public struct ServerAPI: Sendable {
                     .rateLimited,
                     "the server at \(server) is busy (HTTP 429, rate limited) and still was after "
                         + "\(retryPolicy.maxRetries) retries; try again later",
-                    serverCode: "rate_limited")
+                    serverCode: .rateLimited)
                 error.serverStatus = 429
                 throw error
             }
@@ -149,10 +149,13 @@ public struct ServerAPI: Sendable {
 
     /// A transport failure as a client error.
     static func classify(_ error: TransportError, server: String) -> ClientError {
-        switch error.kind {
-        case .unreachable: ClientError(.unreachable, "cannot reach the server at \(server) (\(error.reason))")
-        case .other: ClientError(.unreachable, "cannot talk to the server at \(server) (\(error.reason))")
-        }
+        var failure =
+            switch error.kind {
+            case .unreachable: ClientError(.unreachable, "cannot reach the server at \(server) (\(error.reason))")
+            case .other: ClientError(.unreachable, "cannot talk to the server at \(server) (\(error.reason))")
+            }
+        failure.transportError = error
+        return failure
     }
 
     /// An HTTP status other than 2xx as a client error (nil for 2xx).
@@ -166,7 +169,7 @@ public struct ServerAPI: Sendable {
         let said =
             detail.map {
                 "\(TerminalText.oneLine($0.message, maxLength: maxServerTextLength)) "
-                    + "(\(TerminalText.oneLine($0.code, maxLength: 64)))"
+                    + "(\(TerminalText.oneLine($0.code.rawValue, maxLength: 64)))"
             } ?? "HTTP \(status)"
         var error: ClientError
         switch status {
