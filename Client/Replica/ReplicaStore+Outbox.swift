@@ -104,9 +104,10 @@ struct OutboxEntry: PushedItem, Hashable {
         }
     }
 
-    /// A JSON string literal of `text`.
+    /// A JSON string literal of `text`, escaped as `Wire.makeEncoder()` escapes it (a slash stays as
+    /// it is).
     static func quoted(_ text: String) -> String {
-        let data = (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8)
+        let data = (try? Wire.makeEncoder().encode(text)) ?? Data("\"\"".utf8)
         return String(decoding: data, as: UTF8.self)
     }
 }

@@ -37,6 +37,13 @@ public struct ServerAPI: Sendable {
     /// `POST /v1/push` of versions already in their wire JSON (``OutboxEntry/wireJSON``): the body
     /// is spliced, not encoded.
     func push(replica: ReplicaID, encodedVersions: [String]) async throws(ClientError) -> PushResponse {
+        let body = Self.pushBody(replica: replica, encodedVersions: encodedVersions)
+        return try await call(.post, "/v1/push", body: body, as: PushResponse.self)
+    }
+
+    /// A ``PushRequest``'s JSON, as `Wire.makeEncoder()` writes it (sorted keys), around versions
+    /// already in their wire JSON. `WireSplicePropertyTests` holds the two byte for byte equal.
+    static func pushBody(replica: ReplicaID, encodedVersions: [String]) -> Data {
         var body = "{\"replica\":" + OutboxEntry.quoted(replica.rawValue) + ",\"versions\":["
         body.reserveCapacity(encodedVersions.reduce(body.utf8.count + 2) { $0 + $1.utf8.count + 1 })
         for (index, version) in encodedVersions.enumerated() {
@@ -44,7 +51,7 @@ public struct ServerAPI: Sendable {
             body += version
         }
         body += "]}"
-        return try await call(.post, "/v1/push", body: Data(body.utf8), as: PushResponse.self)
+        return Data(body.utf8)
     }
 
     /// `GET /v1/changes?since=SEQ&limit=N[&replica=ID]`: with `replica`, the page also says the
