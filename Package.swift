@@ -2,7 +2,8 @@
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny")
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
 ]
 /// The product's modules and executables: warnings are errors (the tests and tools keep them as warnings).
 let productSettings: [SwiftSetting] = swiftSettings + [.treatAllWarnings(as: .error)]
@@ -72,6 +73,7 @@ let package = Package(
         .executableTarget(
             name: "nkserver",
             dependencies: [
+                "NKProtocol",
                 "NKServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -83,6 +85,7 @@ let package = Package(
             name: "nkclient",
             dependencies: [
                 "NKClient",
+                "NKProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/nkclient",
@@ -115,19 +118,29 @@ let package = Package(
         .testTarget(
             name: "NKServerTests",
             dependencies: [
+                "NKProtocol",
                 "NKServer",
                 "NKTestSupport",
                 "NKTestTraits",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Clocks", package: "swift-clocks"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "NKClientTests",
             dependencies: [
-                "NKClient", "NKTestSupport", "NKTestTraits", .product(name: "Clocks", package: "swift-clocks"),
+                "NKClient",
+                "NKProtocol",
+                "NKTestSupport",
+                "NKTestTraits",
+                .product(name: "Clocks", package: "swift-clocks"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: swiftSettings
         ),

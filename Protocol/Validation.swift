@@ -1,11 +1,12 @@
 import Foundation
 
-/// Why a record version is not acceptable. `code` is stable; `message` says what to fix.
+/// Why a record version is not acceptable. `code` is stable (``ErrorCode/invalidRecord`` or
+/// ``ErrorCode/invalidVersion``); `message` says what to fix.
 public struct ValidationFailure: Error, Hashable, Sendable, CustomStringConvertible {
-    public var code: String
+    public var code: ErrorCode
     public var message: String
 
-    public init(code: String = "invalid_record", _ message: String) {
+    public init(code: ErrorCode = .invalidRecord, _ message: String) {
         self.code = code
         self.message = message
     }
@@ -63,21 +64,21 @@ extension RecordVersion {
     /// A vector must name at least one replica, with well-formed ids and counters below 2^53.
     public static func validateVector(_ vector: VersionVector) throws(ValidationFailure) {
         if vector.isEmpty {
-            throw ValidationFailure(code: "invalid_version", "the version vector is empty")
+            throw ValidationFailure(code: .invalidVersion, "the version vector is empty")
         }
         if vector.counters.count > Limits.maxVectorEntries {
             throw ValidationFailure(
-                code: "invalid_version", "the version vector has more than \(Limits.maxVectorEntries) entries")
+                code: .invalidVersion, "the version vector has more than \(Limits.maxVectorEntries) entries")
         }
         for (replica, counter) in vector.counters {
             if !isPlainIdentifier(replica.rawValue) {
                 throw ValidationFailure(
-                    code: "invalid_version",
+                    code: .invalidVersion,
                     "a version vector key is not a replica id (1 to \(Limits.maxIdLength) letters, digits, '.', '_' or '-')"
                 )
             }
             if counter > Limits.maxCounter {
-                throw ValidationFailure(code: "invalid_version", "a version vector counter is larger than 2^53")
+                throw ValidationFailure(code: .invalidVersion, "a version vector counter is larger than 2^53")
             }
         }
     }

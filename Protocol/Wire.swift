@@ -57,13 +57,13 @@ public struct PushItemResult: Codable, Hashable, Sendable {
     public var id: String
     public var version: VersionVector
     public var status: PushStatus
-    /// A stable code for a rejection (`forbidden`, `invalid_record`, `unknown_post`, ...).
-    public var code: String?
+    /// A stable code for a rejection (``ErrorCode/itemRejections``: `forbidden`, `invalid_record`, ...).
+    public var code: ErrorCode?
     public var message: String?
 
     public init(
         type: RecordType, id: String, version: VersionVector, status: PushStatus,
-        code: String? = nil, message: String? = nil
+        code: ErrorCode? = nil, message: String? = nil
     ) {
         self.type = type
         self.id = id
@@ -170,13 +170,14 @@ public struct HealthResponse: Codable, Hashable, Sendable {
 /// The body of every error response: `{"error": {"code": "stable_code", "message": "..."}}`.
 public struct ErrorResponse: Codable, Hashable, Sendable, Error {
     public struct Detail: Codable, Hashable, Sendable {
-        public var code: String
+        /// One of ``ErrorCode/requestErrors``, or a code of a newer server.
+        public var code: ErrorCode
         public var message: String
     }
 
     public var error: Detail
 
-    public init(code: String, message: String) {
+    public init(code: ErrorCode, message: String) {
         self.error = Detail(code: code, message: message)
     }
 }

@@ -1,47 +1,24 @@
+import NKProtocol
+
 /// An error of the server library: a stable code, a message that says what happened and what to do,
 /// and the underlying cause when a dependency failed.
 ///
 /// Messages never carry note texts or tokens. The HTTP layer turns the code into a status and an
 /// ``NKProtocol/ErrorResponse``; the command line turns it into an exit code.
 public struct ServerError: Error, Sendable, CustomStringConvertible {
-    /// A stable error code, as sent on the wire (`bad_request`, `forbidden`, ...).
+    /// A stable error code. The codes of a refused request are the wire's own (``NKProtocol/ErrorCode``,
+    /// sent in the error body); the others name failures of the admin commands, which never reach
+    /// a client.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Base: String, Hashable, Sendable {
-            case badRequest = "bad_request"
-            case invalidJSON = "invalid_json"
-            case invalidCursor = "invalid_cursor"
-            case batchTooLarge = "batch_too_large"
-            case unauthorized
-            case forbidden
-            case replicaMismatch = "replica_mismatch"
-            case readOnly = "read_only"
-            case notFound = "not_found"
-            case bodyTooLarge = "body_too_large"
-            case `internal`
-            case invalidUserName = "invalid_user_name"
-            case userExists = "user_exists"
-            case unknownUser = "unknown_user"
-            case invalidPost = "invalid_post"
-            case invalidCorpus = "invalid_corpus"
-            case unreadableFile = "unreadable_file"
-            case database
-            case invalidGroupName = "invalid_group_name"
-            case groupExists = "group_exists"
-            case unknownGroup = "unknown_group"
-            case alreadyMember = "already_member"
-            case notMember = "not_member"
-            case rateLimited = "rate_limited"
-            case methodNotAllowed = "method_not_allowed"
-            case unsupportedMediaType = "unsupported_media_type"
-            case unavailable
-        }
+        /// The code as an error body carries it.
+        public let errorCode: ErrorCode
 
-        private let base: Base
-        private init(_ base: Base) { self.base = base }
+        private init(_ errorCode: ErrorCode) { self.errorCode = errorCode }
+        private init(admin rawValue: String) { self.errorCode = ErrorCode(rawValue: rawValue) }
 
         /// The code as sent on the wire.
-        public var rawValue: String { base.rawValue }
-        public var description: String { base.rawValue }
+        public var rawValue: String { errorCode.rawValue }
+        public var description: String { errorCode.rawValue }
 
         /// A request is malformed in a way no other code describes.
         public static let badRequest = Code(.badRequest)
@@ -65,30 +42,6 @@ public struct ServerError: Error, Sendable, CustomStringConvertible {
         public static let bodyTooLarge = Code(.bodyTooLarge)
         /// Something went wrong on the server; never caused by the request.
         public static let `internal` = Code(.internal)
-        /// A user name is not 1 to 64 of `A-Z a-z 0-9 . _ -`.
-        public static let invalidUserName = Code(.invalidUserName)
-        /// A user of that name already exists.
-        public static let userExists = Code(.userExists)
-        /// No user of that name exists.
-        public static let unknownUser = Code(.unknownUser)
-        /// An imported post does not meet the record limits.
-        public static let invalidPost = Code(.invalidPost)
-        /// A corpus file is not in the blog-dump format.
-        public static let invalidCorpus = Code(.invalidCorpus)
-        /// A file is missing, unreadable or not UTF-8 text.
-        public static let unreadableFile = Code(.unreadableFile)
-        /// The database could not be opened, migrated or written.
-        public static let database = Code(.database)
-        /// A group name is not 1 to 64 of `A-Z a-z 0-9 . _ -`.
-        public static let invalidGroupName = Code(.invalidGroupName)
-        /// A group of that name already exists.
-        public static let groupExists = Code(.groupExists)
-        /// No group of that name exists.
-        public static let unknownGroup = Code(.unknownGroup)
-        /// The user is already a member of the group.
-        public static let alreadyMember = Code(.alreadyMember)
-        /// The user is not a member of the group.
-        public static let notMember = Code(.notMember)
         /// The user sent more requests than the rate limit allows; retry after `Retry-After` seconds.
         public static let rateLimited = Code(.rateLimited)
         /// The path exists but does not answer this method; `Allow` lists the ones it does.
@@ -97,6 +50,33 @@ public struct ServerError: Error, Sendable, CustomStringConvertible {
         public static let unsupportedMediaType = Code(.unsupportedMediaType)
         /// On the wire only: what a `database` error is answered with (503, `Retry-After`).
         public static let unavailable = Code(.unavailable)
+
+        // Admin commands only.
+
+        /// A user name is not 1 to 64 of `A-Z a-z 0-9 . _ -`.
+        public static let invalidUserName = Code(admin: "invalid_user_name")
+        /// A user of that name already exists.
+        public static let userExists = Code(admin: "user_exists")
+        /// No user of that name exists.
+        public static let unknownUser = Code(admin: "unknown_user")
+        /// An imported post does not meet the record limits.
+        public static let invalidPost = Code(admin: "invalid_post")
+        /// A corpus file is not in the blog-dump format.
+        public static let invalidCorpus = Code(admin: "invalid_corpus")
+        /// A file is missing, unreadable or not UTF-8 text.
+        public static let unreadableFile = Code(admin: "unreadable_file")
+        /// The database could not be opened, migrated or written.
+        public static let database = Code(admin: "database")
+        /// A group name is not 1 to 64 of `A-Z a-z 0-9 . _ -`.
+        public static let invalidGroupName = Code(admin: "invalid_group_name")
+        /// A group of that name already exists.
+        public static let groupExists = Code(admin: "group_exists")
+        /// No group of that name exists (also the code of a pushed version that names it).
+        public static let unknownGroup = Code(.unknownGroup)
+        /// The user is already a member of the group.
+        public static let alreadyMember = Code(admin: "already_member")
+        /// The user is not a member of the group.
+        public static let notMember = Code(admin: "not_member")
     }
 
     public var code: Code

@@ -76,7 +76,7 @@ extension Replica {
                 let vector = try Wire.makeDecoder().decode(VersionVector.self, from: Data(vectorJSON.utf8))
                 return Rejection(
                     type: RecordType(rawValue: row["recordType"]) ?? .annotation, id: row["recordId"],
-                    version: vector, code: row["code"], message: row["message"])
+                    version: vector, code: ErrorCode(rawValue: row["code"]), message: row["message"])
             }
         }
     }

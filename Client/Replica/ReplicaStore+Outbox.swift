@@ -47,7 +47,7 @@ extension ReplicaStore {
                 """,
             arguments: [
                 entry.type.rawValue, entry.id, entry.version.canonical, entry.vectorJSON, entry.deleted, entry.body,
-                rejected.code, rejected.message, ISO8601DateFormatter().string(from: date),
+                rejected.code.rawValue, rejected.message, ISO8601DateFormatter().string(from: date),
             ])
         let held =
             try Bool.fetchOne(
@@ -104,9 +104,10 @@ struct OutboxEntry: PushedItem, Hashable {
         }
     }
 
-    /// A JSON string literal of `text`.
+    /// A JSON string literal of `text`, escaped as `Wire.makeEncoder()` escapes it (a slash stays as
+    /// it is).
     static func quoted(_ text: String) -> String {
-        let data = (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8)
+        let data = (try? Wire.makeEncoder().encode(text)) ?? Data("\"\"".utf8)
         return String(decoding: data, as: UTF8.self)
     }
 }

@@ -1,3 +1,5 @@
+import NKProtocol
+
 /// Why a client operation failed: a stable ``Code`` and a message for the user.
 ///
 /// Messages never carry note texts or tokens. Errors of dependencies (GRDB, libcurl) are wrapped
@@ -76,12 +78,14 @@ public struct ClientError: Error, Sendable, CustomStringConvertible {
     /// What happened and, where possible, what to do.
     public var message: String
     /// The server's stable error code, for errors the server answered.
-    public var serverCode: String?
+    public var serverCode: ErrorCode?
     /// The HTTP status, for errors the server answered.
     public var serverStatus: Int?
+    /// Why no answer came, for errors of the transport (`connection refused`, `timed out`).
+    public var transportError: TransportError?
 
     /// Makes an error.
-    public init(_ code: Code, _ message: String, serverCode: String? = nil) {
+    public init(_ code: Code, _ message: String, serverCode: ErrorCode? = nil) {
         self.code = code
         self.message = message
         self.serverCode = serverCode

@@ -16,9 +16,12 @@ enum PushPlan {
 
     struct Rejected<Item: PushedItem> {
         var version: Item
-        var code: String
+        var code: ErrorCode
         var message: String
     }
+
+    /// What a rejection the server gave no code for is kept as.
+    static let uncodedRejection = ErrorCode(rawValue: "rejected")
 
     /// The first batch of the outbox: posts before annotations, at most `maxCount` versions and
     /// about `maxBytes` of JSON (always at least one version).
@@ -75,7 +78,7 @@ enum PushPlan {
             case .rejected:
                 outcome.rejected.append(
                     Rejected(
-                        version: version, code: result.code ?? "rejected",
+                        version: version, code: result.code ?? uncodedRejection,
                         message: result.message ?? "the server refused this version"))
             }
         }

@@ -37,6 +37,13 @@ public struct ServerAPI: Sendable {
     /// `POST /v1/push` of versions already in their wire JSON (``OutboxEntry/wireJSON``): the body
     /// is spliced, not encoded.
     func push(replica: ReplicaID, encodedVersions: [String]) async throws(ClientError) -> PushResponse {
+        let body = Self.pushBody(replica: replica, encodedVersions: encodedVersions)
+        return try await call(.post, "/v1/push", body: body, as: PushResponse.self)
+    }
+
+    /// A ``PushRequest``'s JSON, as `Wire.makeEncoder()` writes it (sorted keys), around versions
+    /// already in their wire JSON. `WireSplicePropertyTests` holds the two byte for byte equal.
+    static func pushBody(replica: ReplicaID, encodedVersions: [String]) -> Data {
         var body = "{\"replica\":" + OutboxEntry.quoted(replica.rawValue) + ",\"versions\":["
         body.reserveCapacity(encodedVersions.reduce(body.utf8.count + 2) { $0 + $1.utf8.count + 1 })
         for (index, version) in encodedVersions.enumerated() {
@@ -44,7 +51,7 @@ public struct ServerAPI: Sendable {
             body += version
         }
         body += "]}"
-        return try await call(.post, "/v1/push", body: Data(body.utf8), as: PushResponse.self)
+        return Data(body.utf8)
     }
 
     /// `GET /v1/changes?since=SEQ&limit=N[&replica=ID]`: with `replica`, the page also says the
@@ -117,7 +124,7 @@ public struct ServerAPI: Sendable {
                     .rateLimited,
                     "the server at \(server) is busy (HTTP 429, rate limited) and still was after "
                         + "\(retryPolicy.maxRetries) retries; try again later",
-                    serverCode: "rate_limited")
+                    serverCode: .rateLimited)
                 error.serverStatus = 429
                 throw error
             }
@@ -149,10 +156,13 @@ public struct ServerAPI: Sendable {
 
     /// A transport failure as a client error.
     static func classify(_ error: TransportError, server: String) -> ClientError {
-        switch error.kind {
-        case .unreachable: ClientError(.unreachable, "cannot reach the server at \(server) (\(error.reason))")
-        case .other: ClientError(.unreachable, "cannot talk to the server at \(server) (\(error.reason))")
-        }
+        var failure =
+            switch error.kind {
+            case .unreachable: ClientError(.unreachable, "cannot reach the server at \(server) (\(error.reason))")
+            case .other: ClientError(.unreachable, "cannot talk to the server at \(server) (\(error.reason))")
+            }
+        failure.transportError = error
+        return failure
     }
 
     /// An HTTP status other than 2xx as a client error (nil for 2xx).
@@ -166,7 +176,7 @@ public struct ServerAPI: Sendable {
         let said =
             detail.map {
                 "\(TerminalText.oneLine($0.message, maxLength: maxServerTextLength)) "
-                    + "(\(TerminalText.oneLine($0.code, maxLength: 64)))"
+                    + "(\(TerminalText.oneLine($0.code.rawValue, maxLength: 64)))"
             } ?? "HTTP \(status)"
         var error: ClientError
         switch status {

@@ -76,7 +76,7 @@ public struct SyncEngine: Sendable {
             try await refetch(into: &summary, syncID: syncID)
             return nil
         } catch {
-            guard error.serverCode == "read_only" else { throw error }
+            guard error.serverCode == .readOnly else { throw error }
             return error
         }
     }

@@ -102,7 +102,7 @@ public struct SyncWatcher: Sendable {
             case .transient:
                 let delay = state.nextSyncDelay()
                 if state.markLost() {
-                    onEvent(.lost(server: server, reason: Self.reason(error, server: server), retryIn: delay))
+                    onEvent(.lost(server: server, reason: Self.reason(error), retryIn: delay))
                 }
                 Task {
                     try? await Task.sleep(for: delay)
@@ -144,7 +144,7 @@ public struct SyncWatcher: Sendable {
                 case .transient:
                     let delay = backoff.next()
                     if state.markLost() {
-                        onEvent(.lost(server: server, reason: Self.reason(error, server: server), retryIn: delay))
+                        onEvent(.lost(server: server, reason: Self.reason(error), retryIn: delay))
                     }
                     try? await Task.sleep(for: delay)
                 }
@@ -189,11 +189,8 @@ public struct SyncWatcher: Sendable {
     }
 
     /// The short reason of a failure for the "lost the server" line: `connection refused`, `HTTP 503`.
-    static func reason(_ error: ClientError, server: String) -> String {
-        if error.code == .unreachable, let start = error.message.range(of: "\(server) (") {
-            let rest = error.message[start.upperBound...]
-            if let end = rest.firstIndex(of: ")") { return String(rest[..<end]) }
-        }
+    static func reason(_ error: ClientError) -> String {
+        if let transport = error.transportError { return transport.reason }
         if let status = error.serverStatus { return "HTTP \(status)" }
         return error.code.description
     }

@@ -1,3 +1,4 @@
+import Foundation
 import NKProtocol
 
 /// One hit of `nkclient search`: a post or a note, with its best-matching passage.

@@ -31,14 +31,14 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 return unavailable(error, logger: logger)
             }
             var response = Response.error(
-                ErrorResponse(code: error.code.rawValue, message: error.message), status: status)
+                ErrorResponse(code: error.code.errorCode, message: error.message), status: status)
             if status == .unauthorized {
                 response.headers[.wwwAuthenticate] = "Bearer"
             }
             return response
         case let error as DecodingError:
             return Response.error(
-                ErrorResponse(code: ServerError.Code.invalidJSON.rawValue, message: error.summary), status: .badRequest)
+                ErrorResponse(code: .invalidJSON, message: error.summary), status: .badRequest)
         case let error as any HTTPResponseError:
             return response(forStatus: error.status, logger: logger, error: error)
         default:
@@ -69,7 +69,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             guard status.kind == .clientError else { return internalError(error, logger: logger) }
             (code, message) = (.badRequest, "the request is malformed (\(status.code))")
         }
-        return Response.error(ErrorResponse(code: code.rawValue, message: message), status: code.httpStatus)
+        return Response.error(ErrorResponse(code: code.errorCode, message: message), status: code.httpStatus)
     }
 
     /// The store failed (a database that is down, a disk that refuses writes): the transaction was
@@ -84,7 +84,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             ])
         var response = Response.error(
             ErrorResponse(
-                code: ServerError.Code.unavailable.rawValue,
+                code: .unavailable,
                 message: "the server's database is unavailable; nothing was changed, try again in a moment"),
             status: .serviceUnavailable)
         response.headers[.retryAfter] = String(Self.retryAfterSeconds)
@@ -97,7 +97,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     private func internalError(_ error: any Error, logger: Logger) -> Response {
         logger.error("Request failed", metadata: ["nk.error.type": "\(String(reflecting: type(of: error)))"])
         return Response.error(
-            ErrorResponse(code: ServerError.Code.internal.rawValue, message: "the server failed; try again later"),
+            ErrorResponse(code: .internal, message: "the server failed; try again later"),
             status: .internalServerError)
     }
 }

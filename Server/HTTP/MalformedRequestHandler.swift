@@ -24,7 +24,7 @@ final class MalformedRequestHandler: ChannelDuplexHandler, RemovableChannelHandl
     /// The body of the answer, encoded once.
     static let body: [UInt8] = {
         let error = ErrorResponse(
-            code: ServerError.Code.badRequest.rawValue,
+            code: .badRequest,
             message: "the request is not valid HTTP/1.1; the connection is closed")
         return Array((try? Wire.makeEncoder().encode(error)) ?? Data())
     }()

@@ -57,7 +57,7 @@ struct MethodNotAllowedMiddleware<Context: RequestContext>: RouterMiddleware {
             let names = allowed.map(\.rawValue).joined(separator: ", ")
             var response = Response.error(
                 ErrorResponse(
-                    code: ServerError.Code.methodNotAllowed.rawValue,
+                    code: .methodNotAllowed,
                     message: "this path does not answer this method; it answers \(names)"),
                 status: .methodNotAllowed)
             response.headers[.allow] = names

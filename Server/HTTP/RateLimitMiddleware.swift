@@ -1,4 +1,5 @@
 import Hummingbird
+import Logging
 import NKProtocol
 
 extension HTTPFields.Element.Name {
@@ -10,7 +11,7 @@ extension Response {
     /// 429 `rate_limited` with `message` and `Retry-After: seconds`.
     static func rateLimited(_ message: String, retryAfter seconds: Int) -> Response {
         var response = Response.error(
-            ErrorResponse(code: ServerError.Code.rateLimited.rawValue, message: message), status: .tooManyRequests)
+            ErrorResponse(code: .rateLimited, message: message), status: .tooManyRequests)
         response.headers[.retryAfter] = String(seconds)
         return response
     }

@@ -74,7 +74,7 @@ enum PushRules {
         try version.validate()
         guard version.version[replica] >= 1 else {
             throw PushRejection(
-                "invalid_version", "the version vector has no edit by the pushing replica '\(replica.rawValue)'")
+                .invalidVersion, "the version vector has no edit by the pushing replica '\(replica.rawValue)'")
         }
     }
 
@@ -215,7 +215,7 @@ enum PushRules {
         let claimed = vector.counters.filter { $0.key != replica && $0.value > seen[$0.key] }
         guard let (other, counter) = claimed.min(by: { $0.key < $1.key }) else { return }
         throw PushRejection(
-            "unknown_causality",
+            .unknownCausality,
             "the version vector claims edit \(counter) of replica '\(other.rawValue)', but the server holds only "
                 + "\(seen[other]) for this record; only a replica advances its own counter: pull, then edit again")
     }
@@ -248,7 +248,7 @@ enum PushRules {
             return annotation
         }
         if let postId = existing.postId, postId != annotation.postId.rawValue {
-            throw PushRejection("invalid_record", "an annotation cannot move to another post")
+            throw PushRejection(.invalidRecord, "an annotation cannot move to another post")
         }
         let author = existing.author ?? ""
         annotation.author = author
@@ -282,7 +282,7 @@ enum PushRules {
     static func checkGroup(_ visibility: Visibility, facts: some PushFacts) throws {
         guard case .group(let name) = visibility else { return }
         guard try facts.groupExists(name) else {
-            throw PushRejection("unknown_group", "there is no group named '\(name)'; ask the server's admin")
+            throw PushRejection(.unknownGroup, "there is no group named '\(name)'; ask the server's admin")
         }
         guard try facts.readAccess().groups.contains(name) else {
             throw PushRejection.forbidden("you are not a member of group '\(name)'")
@@ -302,7 +302,7 @@ enum PushRules {
         let postId = annotation.postId.rawValue
         let texts = try facts.postTexts(postId)
         guard !texts.isEmpty else {
-            throw PushRejection("unknown_post", "there is no post with id '\(postId)'; pull to get the current posts")
+            throw PushRejection(.unknownPost, "there is no post with id '\(postId)'; pull to get the current posts")
         }
         for text in texts {
             do {
@@ -316,7 +316,7 @@ enum PushRules {
             }
         }
         throw PushRejection(
-            "quote_not_found",
+            .quoteNotFound,
             "the quoted text does not occur in the current text of post '\(postId)'; pull and re-anchor")
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import NKClient
+import NKProtocol
 
 /// `nkclient conflicts [--json]`.
 struct ConflictsCommand: ParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import NKClient
+import NKProtocol
 
 /// `nkclient import FILE... [--json]`.
 struct ImportCommand: ParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NKClient
+import NKProtocol
 
 /// `nkclient log [--json] [--limit N]`.
 struct LogCommand: ParsableCommand {

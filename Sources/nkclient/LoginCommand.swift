@@ -1,5 +1,6 @@
 import ArgumentParser
 import NKClient
+import NKProtocol
 
 /// `nkclient login --token TOKEN`.
 struct LoginCommand: AsyncParsableCommand {

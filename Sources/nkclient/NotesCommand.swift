@@ -1,5 +1,6 @@
 import ArgumentParser
 import NKClient
+import NKProtocol
 
 /// `nkclient notes [--post POST_ID] [--tag TAG] [--author NAME] [--source NAME] [--json]`.
 struct NotesCommand: ParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NKClient
+import NKProtocol
 
 /// `nkclient post edit POST_ID [--file F]`.
 struct PostEditCommand: ParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import NKClient
+import NKProtocol
 
 /// `nkclient posts [--json]`.
 struct PostsCommand: ParsableCommand {

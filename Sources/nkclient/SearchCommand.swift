@@ -1,5 +1,7 @@
 import ArgumentParser
+import Foundation
 import NKClient
+import NKProtocol
 
 /// `nkclient search QUERY [--json] [--tag TAG] [--author NAME] [--source NAME] [--limit N]`.
 struct SearchCommand: ParsableCommand {

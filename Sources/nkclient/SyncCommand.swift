@@ -56,7 +56,7 @@ struct SyncCommand: AsyncParsableCommand {
     /// `annotation ID: MESSAGE (CODE)`: the server's message and code cut to one line and escaped.
     static func describe(_ rejection: Rejection) -> String {
         let message = TerminalText.oneLine(rejection.message, maxLength: ServerAPI.maxServerTextLength)
-        let code = TerminalText.oneLine(rejection.code, maxLength: 64)
+        let code = TerminalText.oneLine(rejection.code.rawValue, maxLength: 64)
         return "\(rejection.type.rawValue) \(Output.inline(rejection.id)): \(message) (\(code))"
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import NKTestSupport
 
 /// The two phases of the disk-fault suite and the checks after them.

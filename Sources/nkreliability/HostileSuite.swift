@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GRDB
 import NKClient
+import NKProtocol
 import NKTestSupport
 
 /// Suite 6: hostile requests to every endpoint and hostile files to the importer.

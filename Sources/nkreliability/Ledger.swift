@@ -1,5 +1,6 @@
 import Foundation
 import NKClient
+import NKProtocol
 import NKTestSupport
 
 /// Every write the harness made, by annotation id: the note texts in order (the last one must win,

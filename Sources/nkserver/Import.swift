@@ -1,4 +1,5 @@
 import ArgumentParser
+import NKProtocol
 import NKServer
 
 /// `nkserver import FILE...`: parses every file, then imports all their posts in one transaction.

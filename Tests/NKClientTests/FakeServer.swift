@@ -19,7 +19,7 @@ final class FakeServer: Transport, @unchecked Sendable {
     /// How the server behaves; tests change it while a sync or a watch runs, so it is read and
     /// written under the lock like everything else.
     private struct Settings {
-        var rejectRule: @Sendable (RecordVersion) -> (String, String)? = { _ in nil }
+        var rejectRule: @Sendable (RecordVersion) -> (ErrorCode, String)? = { _ in nil }
         var failChangesCall: Int?
         var revoked = false
         var busyResponses = 0
@@ -35,7 +35,7 @@ final class FakeServer: Transport, @unchecked Sendable {
     }
 
     /// Rejects a pushed version with (code, message) when it returns non-nil.
-    var rejectRule: @Sendable (RecordVersion) -> (String, String)? {
+    var rejectRule: @Sendable (RecordVersion) -> (ErrorCode, String)? {
         get { setting(\.rejectRule) }
         set { set(\.rejectRule, newValue) }
     }
@@ -114,12 +114,12 @@ final class FakeServer: Transport, @unchecked Sendable {
         if !repeated { recorded.append(request) }
         if settings.busyResponses > 0 {
             settings.busyResponses -= 1
-            var response = try json(ErrorResponse(code: "rate_limited", message: "slow down"), status: 429)
+            var response = try json(ErrorResponse(code: .rateLimited, message: "slow down"), status: 429)
             if let retryAfter = settings.retryAfter { response.headers["retry-after"] = retryAfter }
             return response
         }
         guard !settings.revoked, let auth = request.header("Authorization"), auth.hasPrefix("Bearer token-") else {
-            return try json(ErrorResponse(code: "unauthorized", message: "the token is not valid"), status: 401)
+            return try json(ErrorResponse(code: .unauthorized, message: "the token is not valid"), status: 401)
         }
         let user = String(auth.dropFirst("Bearer token-".count))
         let url = URLComponents(string: request.url)!
@@ -127,7 +127,7 @@ final class FakeServer: Transport, @unchecked Sendable {
         let route = parts.first == "v1" ? Array(parts.dropFirst()) : parts
         switch (request.method, route.first ?? "") {
         case (.post, "push") where settings.readOnlyUsers.contains(user):
-            return try json(ErrorResponse(code: "read_only", message: "this account is read-only"), status: 403)
+            return try json(ErrorResponse(code: .readOnly, message: "this account is read-only"), status: 403)
         case (.get, "wait"):
             let since = Int64(url.queryItems?.first { $0.name == "since" }?.value ?? "0") ?? 0
             return try json(WaitResponse(changed: seq > since, latest: seq))
@@ -165,11 +165,11 @@ final class FakeServer: Transport, @unchecked Sendable {
             let (type, id) = (route[1], route[2])
             let versions = entries.compactMap(\.record).filter { $0.type.rawValue == type && $0.id == id }
             if versions.isEmpty {
-                return try json(ErrorResponse(code: "not_found", message: "no such record"), status: 404)
+                return try json(ErrorResponse(code: .notFound, message: "no such record"), status: 404)
             }
             return try json(RecordResponse(versions: versions))
         default:
-            return try json(ErrorResponse(code: "not_found", message: "no route"), status: 404)
+            return try json(ErrorResponse(code: .notFound, message: "no route"), status: 404)
         }
     }
 

@@ -56,7 +56,7 @@ import Testing
             _ = try await SyncEngine(replica: bob, transport: server).run()
         } throws: { error in
             let error = error as? ClientError
-            return error?.code == .forbidden && error?.serverCode == "read_only"
+            return error?.code == .forbidden && error?.serverCode == .readOnly
                 && error?.message.contains("1 local change is kept") == true
         }
         let notes = try bob.notes()

@@ -23,7 +23,7 @@ struct ServerMessageTests {
     }
 
     static func errorBody(code: String, message: String) throws -> String {
-        let data = try Wire.makeEncoder().encode(ErrorResponse(code: code, message: message))
+        let data = try Wire.makeEncoder().encode(ErrorResponse(code: ErrorCode(rawValue: code), message: message))
         return String(decoding: data, as: UTF8.self)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import NKProtocol
 import NKTestTraits
 import Testing

@@ -92,7 +92,7 @@ import Testing
         _ = try await sync(alice, server)
         server.rejectRule = { version in
             if case .annotation(let annotation) = version.body, annotation.note == "refused" {
-                return ("forbidden", "not today")
+                return (.forbidden, "not today")
             }
             return nil
         }
@@ -101,7 +101,7 @@ import Testing
         let summary = try await sync(alice, server)
 
         #expect(summary.pushed == 0)
-        #expect(summary.rejections.map(\.code) == ["forbidden"])
+        #expect(summary.rejections.map(\.code) == [.forbidden])
         #expect(try alice.notes().map(\.note) == ["fine"])
         #expect(try alice.status().pending == 0 && alice.status().rejected == 1)
         #expect(try alice.rejections().map(\.message) == ["not today"])
@@ -112,7 +112,7 @@ import Testing
     @Test func aRejectedNewNoteDisappearsWhenTheServerHasNoRecord() async throws {
         let folder = try ScratchFolder()
         let (server, alice, _) = try setUp(folder)
-        server.rejectRule = { _ in ("quote_not_found", "the quote is not in the post") }
+        server.rejectRule = { _ in (.quoteNotFound, "the quote is not in the post") }
         try alice.annotate(post: post, quote: "hard currency")
         let summary = try await sync(alice, server)
         #expect(summary.rejections.count == 1)

@@ -158,18 +158,21 @@ final class EventLog: @unchecked Sendable {
         (ClientError(.unreachable, "x"), .transient),
         (ClientError(.serverError, "x"), .transient),
         (ClientError(.rateLimited, "x"), .transient),
-        (ClientError(.forbidden, "x", serverCode: "read_only"), .reported),
+        (ClientError(.forbidden, "x", serverCode: .readOnly), .reported),
     ])
     func failuresAreClassifiedOnce(error: ClientError, handling: SyncWatcher.Handling) {
         #expect(SyncWatcher.classify(error) == handling)
     }
 
     @Test func theLostLineNamesTheTransportReason() {
-        let error = ClientError(
-            .unreachable, "cannot reach the server at http://h:1 (connection refused); 2 local changes are kept")
-        #expect(SyncWatcher.reason(error, server: "http://h:1") == "connection refused")
-        var failed = ClientError(.serverError, "the server at http://h:1 failed: HTTP 503")
+        // The reason travels with the error, whatever its message became (here, the sync's note on
+        // the kept changes added after it).
+        var error = ServerAPI.classify(TransportError(.unreachable, "connection refused"), server: "http://h:1")
+        error.message += "; 2 local changes are kept (see nkclient status)"
+        #expect(SyncWatcher.reason(error) == "connection refused")
+        var failed = ClientError(.serverError, "the server at http://h:1 failed: HTTP 503 (unavailable)")
         failed.serverStatus = 503
-        #expect(SyncWatcher.reason(failed, server: "http://h:1") == "HTTP 503")
+        #expect(SyncWatcher.reason(failed) == "HTTP 503")
+        #expect(SyncWatcher.reason(ClientError(.unreachable, "stopped (cancelled)")) == "unreachable")
     }
 }

@@ -51,7 +51,7 @@ struct ControlCharacterValidationTests {
             try version.validate()
         } throws: { error in
             let failure = error as? ValidationFailure
-            return failure?.code == "invalid_record"
+            return failure?.code == .invalidRecord
                 && failure?.message.hasPrefix("\(field) contains a control character (U+") == true
                 && !(failure?.message.unicodeScalars.contains { TerminalText.isControl($0) } ?? true)
         }

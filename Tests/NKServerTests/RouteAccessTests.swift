@@ -104,7 +104,7 @@ struct RouteAccessTests {
                     body: endpoint.method == .post ? push : nil)
                 try OpenAPIContract.check(response, path: endpoint.path, method: endpoint.method)
                 #expect(response.status == .unauthorized, "\(endpoint.uri)")
-                #expect(try RouteTests.errorCode(response) == "unauthorized")
+                #expect(try RouteTests.errorCode(response) == .unauthorized)
                 #expect(response.headers[.wwwAuthenticate] == "Bearer")
             }
         }
@@ -121,7 +121,7 @@ struct RouteAccessTests {
                 try OpenAPIContract.check(response, path: endpoint.path, method: endpoint.method)
                 if endpoint.method == .post {
                     #expect(response.status == .forbidden)
-                    #expect(try RouteTests.errorCode(response) == "read_only")
+                    #expect(try RouteTests.errorCode(response) == .readOnly)
                 } else {
                     #expect(response.status == .ok, "\(endpoint.uri)")
                 }
@@ -160,7 +160,7 @@ struct RouteAccessTests {
             // bob never could read the note: each push is answered as for an id that does not exist
             for result in [edited, deleted, shared] {
                 #expect(result.status == .rejected)
-                #expect(result.code == "unknown_causality")
+                #expect(result.code == .unknownCausality)
             }
         }
         let held = try await world.fixture.store.changes(
@@ -195,9 +195,9 @@ struct RouteAccessTests {
             #expect(try RouteTests.decode(PullResponse.self, carolPulls).changes.allSatisfy { $0.hidden == nil })
             #expect(!String(buffer: carolPulls.body).contains(note.id.rawValue))
             // decided as a new note of a group carol is not in, as for an id that does not exist
-            #expect(carolEdits.code == "forbidden")
+            #expect(carolEdits.code == .forbidden)
             #expect(carolEdits.message?.contains("not a member of group 'team'") == true)
-            #expect(carolWrites.code == "forbidden")
+            #expect(carolWrites.code == .forbidden)
         }
     }
 
@@ -293,7 +293,7 @@ struct RouteAccessTests {
             try OpenAPIContract.check(response, path: "/v1/push", method: .post)
 
             #expect(response.status == .forbidden)
-            #expect(try RouteTests.errorCode(response) == "replica_mismatch")
+            #expect(try RouteTests.errorCode(response) == .replicaMismatch)
         }
     }
 
@@ -312,12 +312,12 @@ struct RouteAccessTests {
             let fullPage = try await world.get(
                 client, "/v1/changes?limit=\(Wire.maxPullLimit)", as: "alice", path: "/v1/changes")
 
-            #expect(tooLong.code == "invalid_record")
+            #expect(tooLong.code == .invalidRecord)
             #expect(tooLong.message?.contains("note") == true)
-            #expect(tooMany.code == "invalid_record")
+            #expect(tooMany.code == .invalidRecord)
             #expect(tooMany.message?.contains("tags") == true)
             #expect(page.status == .badRequest)
-            #expect(try RouteTests.errorCode(page) == "bad_request")
+            #expect(try RouteTests.errorCode(page) == .badRequest)
             #expect(fullPage.status == .ok)
         }
     }
@@ -339,10 +339,10 @@ struct RouteAccessTests {
             #expect(latest >= 1)
             #expect(try RouteTests.decode(WaitResponse.self, idle) == WaitResponse(changed: false, latest: latest))
             #expect(tooLong.status == .badRequest)
-            #expect(try RouteTests.errorCode(tooLong) == "bad_request")
+            #expect(try RouteTests.errorCode(tooLong) == .badRequest)
             #expect(noSince.status == .badRequest)
             #expect(ahead.status == .badRequest)
-            #expect(try RouteTests.errorCode(ahead) == "invalid_cursor")
+            #expect(try RouteTests.errorCode(ahead) == .invalidCursor)
         }
     }
 
@@ -382,7 +382,7 @@ struct RouteAccessTests {
             #expect(first.status == .ok)
             #expect(second.status == .ok)
             #expect(third.status == .tooManyRequests)
-            #expect(try RouteTests.errorCode(third) == "rate_limited")
+            #expect(try RouteTests.errorCode(third) == .rateLimited)
             let retryAfter = try #require(third.headers[.retryAfter].flatMap { Int($0) })
             #expect(retryAfter >= 1)
             #expect(otherUser.status == .ok)

@@ -29,7 +29,7 @@ struct RouteConformanceTests {
             #expect(response.headers[.allow] == allow)
             #expect(response.headers[.init("NK-Protocol")!] == "1")
             if method != .head {
-                #expect(try RouteTests.errorCode(response) == "method_not_allowed")
+                #expect(try RouteTests.errorCode(response) == .methodNotAllowed)
             }
         }
     }
@@ -40,7 +40,7 @@ struct RouteConformanceTests {
             for (method, uri) in [(HTTPRequest.Method.get, "/v2/me"), (.delete, "/v1/records/post"), (.get, "/v1")] {
                 let response = try await client.execute(uri: uri, method: method, headers: world.auth)
                 #expect(response.status == .notFound, "\(method) \(uri)")
-                #expect(try RouteTests.errorCode(response) == "not_found")
+                #expect(try RouteTests.errorCode(response) == .notFound)
                 #expect(response.headers[.allow] == nil)
             }
         }
@@ -57,7 +57,7 @@ struct RouteConformanceTests {
             try OpenAPIContract.check(response, path: "/v1/push", method: .post)
 
             #expect(response.status == .unsupportedMediaType)
-            #expect(try RouteTests.errorCode(response) == "unsupported_media_type")
+            #expect(try RouteTests.errorCode(response) == .unsupportedMediaType)
         }
     }
 
@@ -127,7 +127,7 @@ struct RouteConformanceTests {
             #expect(counterError.message.contains("'versions[0].version'"))
             #expect(offset.status == .badRequest)
             let offsetError = try RouteTests.decode(ErrorResponse.self, offset).error
-            #expect(offsetError.code == "invalid_json")
+            #expect(offsetError.code == .invalidJSON)
             #expect(!offsetError.message.contains("field 'a number'"))
             #expect(offsetError.message.contains("out of range"))
         }

@@ -66,7 +66,7 @@ struct RouteEdgeTests {
             // Then the wait answers 401, not the change
             let response = try await answer
             #expect(response.status == .unauthorized)
-            #expect(try Self.error(response).code == "unauthorized")
+            #expect(try Self.error(response).code == .unauthorized)
         }
     }
 
@@ -147,7 +147,7 @@ struct RouteEdgeTests {
                 #expect(response.status == .tooManyRequests)
                 #expect(Int(response.headers[.retryAfter] ?? "") ?? 0 >= 1)
                 #expect(response.headers[.contentType]?.hasPrefix("application/json") == true)
-                #expect(try Self.error(response).code == "rate_limited")
+                #expect(try Self.error(response).code == .rateLimited)
             }
             #expect(store.authenticateCalls == lookups)
             // A good token from another address is unaffected.
@@ -198,7 +198,7 @@ struct RouteEdgeTests {
             #expect(head.contains("nk-protocol: 1"))
             let body = try #require(parts.count > 1 ? parts[1] : nil)
             let error = try Wire.makeDecoder().decode(ErrorResponse.self, from: Data(body.utf8)).error
-            #expect(error.code == "bad_request")
+            #expect(error.code == .badRequest)
             #expect(head.contains("content-length: \(body.utf8.count)"))
             #expect(outcome.closedByServer)
         }

@@ -54,7 +54,7 @@ struct RouteStoreFailureTests {
             #expect(during.status == .serviceUnavailable)
             #expect(during.headers[.retryAfter] != nil)
             let error = try Wire.makeDecoder().decode(ErrorResponse.self, from: Data(during.body.readableBytesView))
-            #expect(error.error.code == "unavailable")
+            #expect(error.error.code == .unavailable)
             #expect(!error.error.message.contains(name) && !error.error.message.contains("SQLSTATE"))
 
             // Answered once no connection came within PostgresStore.connectionWait (10 s), not after

@@ -37,7 +37,7 @@ struct RouteTests {
         try Wire.makeDecoder().decode(T.self, from: Data(response.body.readableBytesView))
     }
 
-    static func errorCode(_ response: TestResponse) throws -> String {
+    static func errorCode(_ response: TestResponse) throws -> ErrorCode {
         try decode(ErrorResponse.self, response).error.code
     }
 
@@ -64,7 +64,7 @@ struct RouteTests {
             let response = try await client.execute(uri: "/v1/me", method: .get)
             #expect(response.status == .unauthorized)
             let error = try Self.decode(ErrorResponse.self, response).error
-            #expect(error.code == "unauthorized")
+            #expect(error.code == .unauthorized)
             #expect(error.message.contains("missing"))
         }
     }
@@ -75,7 +75,7 @@ struct RouteTests {
             let response = try await client.execute(uri: "/v1/me", method: .get, headers: world.auth("not-a-token"))
             #expect(response.status == .unauthorized)
             let error = try Self.decode(ErrorResponse.self, response).error
-            #expect(error.code == "unauthorized")
+            #expect(error.code == .unauthorized)
             #expect(error.message.contains("invalid or revoked"))
         }
     }
@@ -98,7 +98,7 @@ struct RouteTests {
             let response = try await client.execute(
                 uri: "/v1/push", method: .post, headers: world.auth(), body: ByteBuffer(string: "{\"replica\":"))
             #expect(response.status == .badRequest)
-            #expect(try Self.errorCode(response) == "invalid_json")
+            #expect(try Self.errorCode(response) == .invalidJSON)
         }
     }
 
@@ -112,7 +112,7 @@ struct RouteTests {
         try await world.test { client in
             let response = try await client.execute(uri: "/v1/push", method: .post, headers: world.auth(), body: body)
             #expect(response.status == .badRequest)
-            #expect(try Self.errorCode(response) == "invalid_json")
+            #expect(try Self.errorCode(response) == .invalidJSON)
         }
     }
 
@@ -123,7 +123,7 @@ struct RouteTests {
                 uri: "/v1/push", method: .post, headers: world.auth(), body: ByteBuffer(string: "{\"replica\":\"r1\"}"))
             #expect(response.status == .badRequest)
             let error = try Self.decode(ErrorResponse.self, response).error
-            #expect(error.code == "invalid_json")
+            #expect(error.code == .invalidJSON)
             #expect(error.message.contains("'versions'"))
         }
     }
@@ -141,7 +141,7 @@ struct RouteTests {
                 uri: "/v1/push", method: .post, headers: world.auth(), body: ByteBuffer(string: json))
             #expect(response.status == .badRequest)
             let error = try Self.decode(ErrorResponse.self, response).error
-            #expect(error.code == "invalid_json")
+            #expect(error.code == .invalidJSON)
             #expect(error.message.contains("versions[0].version"))
         }
     }
@@ -163,7 +163,7 @@ struct RouteTests {
             #expect(accepted.status == .ok)
             #expect(try Self.decode(PushResponse.self, accepted).results.isEmpty)
             #expect(refused.status == .contentTooLarge)
-            #expect(try Self.errorCode(refused) == "body_too_large")
+            #expect(try Self.errorCode(refused) == .bodyTooLarge)
         }
     }
 
@@ -174,7 +174,7 @@ struct RouteTests {
         try await world.test { client in
             let response = try await client.execute(uri: "/v1/push", method: .post, headers: world.auth(), body: body)
             #expect(response.status == .badRequest)
-            #expect(try Self.errorCode(response) == "batch_too_large")
+            #expect(try Self.errorCode(response) == .batchTooLarge)
         }
         let page = try await world.fixture.store.changes(
             user: AuthenticatedUser(id: 1, name: "alice", readOnly: false), since: 0, limit: 10)
@@ -186,7 +186,7 @@ struct RouteTests {
         try await world.test { client in
             let response = try await client.execute(uri: "/v2/nothing", method: .get)
             #expect(response.status == .notFound)
-            #expect(try Self.errorCode(response) == "not_found")
+            #expect(try Self.errorCode(response) == .notFound)
         }
     }
 
@@ -195,7 +195,7 @@ struct RouteTests {
         try await world.test { client in
             let response = try await client.execute(uri: "/v1/changes?since=abc", method: .get, headers: world.auth())
             #expect(response.status == .badRequest)
-            #expect(try Self.errorCode(response) == "invalid_cursor")
+            #expect(try Self.errorCode(response) == .invalidCursor)
         }
     }
 
@@ -207,7 +207,7 @@ struct RouteTests {
             let response = try await client.execute(
                 uri: "/v1/push", method: .post, headers: world.auth(reader), body: body)
             #expect(response.status == .forbidden)
-            #expect(try Self.errorCode(response) == "read_only")
+            #expect(try Self.errorCode(response) == .readOnly)
         }
     }
 
@@ -244,7 +244,7 @@ struct RouteTests {
             let missing = try await client.execute(
                 uri: "/v1/records/annotation/\(AnnotationID.random().rawValue)", method: .get, headers: world.auth())
             #expect(missing.status == .notFound)
-            #expect(try Self.errorCode(missing) == "not_found")
+            #expect(try Self.errorCode(missing) == .notFound)
         }
     }
 }

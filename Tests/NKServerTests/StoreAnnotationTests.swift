@@ -55,9 +55,9 @@ struct StoreAnnotationTests {
         let notFound = try await world.push(world.alice, "ra", Sample.annotationVersion(misquoted, ["ra": 1]))
 
         #expect(unknown.status == .rejected)
-        #expect(unknown.code == "unknown_post")
+        #expect(unknown.code == .unknownPost)
         #expect(notFound.status == .rejected)
-        #expect(notFound.code == "quote_not_found")
+        #expect(notFound.code == .quoteNotFound)
     }
 
     @Test(arguments: StoreKind.available)
@@ -95,8 +95,8 @@ struct StoreAnnotationTests {
         let delete = try await world.push(
             world.bob, "rb", Sample.annotationVersion(note, ["ra": 1, "rb": 2], deleted: true))
 
-        #expect(makePrivate.code == "forbidden")
-        #expect(delete.code == "forbidden")
+        #expect(makePrivate.code == .forbidden)
+        #expect(delete.code == .forbidden)
         let held = try await world.fixture.store.record(user: world.alice, type: .annotation, id: note.id.rawValue)
         #expect(held.map(\.version) == [vector(["ra": 1])])
     }
@@ -116,7 +116,7 @@ struct StoreAnnotationTests {
 
         // Then it is refused (bob could read it before: he is told why) and alice's private version stays
         #expect(result.status == .rejected)
-        #expect(result.code == "forbidden")
+        #expect(result.code == .forbidden)
         let held = try await world.fixture.store.record(user: world.alice, type: .annotation, id: note.id.rawValue)
         #expect(held.map(\.version) == [vector(["ra": 2])])
     }

@@ -99,7 +99,7 @@ struct StoreCausalityPropertyTests {
                 failures.append("step \(step): \(replica.id.rawValue)'s edit \(vector) of \(id) was swallowed")
             case .rejected:
                 failures.append(
-                    "step \(step): \(replica.id.rawValue) blocked on \(id) \(vector): \(result.code ?? "") \(result.message ?? "")"
+                    "step \(step): \(replica.id.rawValue) blocked on \(id) \(vector): \(result.code?.rawValue ?? "") \(result.message ?? "")"
                 )
             }
         }

@@ -55,7 +55,7 @@ struct StoreCausalityTests {
 
         // Then it is refused and nothing changes
         #expect(forged.status == .rejected)
-        #expect(forged.code == "unknown_causality")
+        #expect(forged.code == .unknownCausality)
         #expect(forged.message?.contains("'ra'") == true)
         #expect(try await world.held() == [vector(["ra": 1])])
 
@@ -80,7 +80,7 @@ struct StoreCausalityTests {
         let edit = try await world.push(
             world.alice, "ra", Sample.annotationVersion(world.edited("Still mine."), ["ra": 2]))
 
-        #expect(forged.code == "unknown_causality")
+        #expect(forged.code == .unknownCausality)
         #expect(edit.status == .applied)
         #expect(try await world.held() == [vector(["ra": 2])])
     }
@@ -100,7 +100,7 @@ struct StoreCausalityTests {
             world.bob, "rb", Sample.annotationVersion(world.edited("B3"), ["ra": 3, "rb": 3]))
 
         #expect([bobs.status, alices.status, again.status] == [.applied, .applied, .applied])
-        #expect(ahead.code == "unknown_causality")
+        #expect(ahead.code == .unknownCausality)
         #expect(try await world.held() == [vector(["ra": 2, "rb": 2])])
     }
 
@@ -116,8 +116,8 @@ struct StoreCausalityTests {
         let foreignPost = try await world.push(world.bob, "rb", Sample.postVersion(["ra": 1, "rb": 1], post: post))
         let own = try await world.push(world.bob, "rb", Sample.annotationVersion(fresh, ["rb": 7]))
 
-        #expect(foreignNote.code == "unknown_causality")
-        #expect(foreignPost.code == "unknown_causality")
+        #expect(foreignNote.code == .unknownCausality)
+        #expect(foreignPost.code == .unknownCausality)
         #expect(own.status == .applied)
     }
 
@@ -133,7 +133,7 @@ struct StoreCausalityTests {
         let raised = try await world.push(world.bob, "rb", Sample.postVersion([server: 2, "rb": 1], post: corrected))
         let honest = try await world.push(world.bob, "rb", Sample.postVersion([server: 1, "rb": 1], post: corrected))
 
-        #expect(raised.code == "unknown_causality")
+        #expect(raised.code == .unknownCausality)
         #expect(honest.status == .applied)
     }
 

@@ -34,7 +34,7 @@ struct StoreControlCharacterTests {
             ])
 
         #expect(results.map(\.status) == [.rejected, .rejected, .rejected, .rejected, .applied])
-        #expect(results.prefix(4).allSatisfy { $0.code == "invalid_record" })
+        #expect(results.prefix(4).allSatisfy { $0.code == .invalidRecord })
         let messages = results.prefix(4).map { $0.message ?? "" }
         #expect(messages[0].hasPrefix("the note contains a control character (U+001B)"))
         #expect(messages[1].hasPrefix("the tag contains a control character (U+009B)"))

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import NKProtocol
 import NKTestSupport
 import NKTestTraits
@@ -111,7 +112,7 @@ struct StoreFormerReaderTests {
         edit.visibility = .group("team")
         let pushed = try await world.store.push(
             user: world.bob, replica: ReplicaID("rb"), versions: [Sample.annotationVersion(edit, ["ra": 2, "rb": 1])])
-        #expect(pushed.map(\.code) == ["forbidden"])
+        #expect(pushed.map(\.code) == [.forbidden])
         // Rejoining brings it back as a record
         try await world.store.addMember(group: "team", user: "bob")
         #expect(try await world.seen(by: world.bob, note, since: bobsCursor) == ["record ra:2"])
@@ -130,7 +131,7 @@ struct StoreFormerReaderTests {
         #expect(try await world.seen(by: world.carol, note) == ["hidden ra:2"])
         let pushed = try await world.store.push(
             user: world.carol, replica: ReplicaID("rc"), versions: [Sample.annotationVersion(note, ["rc": 1])])
-        #expect(pushed.map(\.code) == ["forbidden"])
+        #expect(pushed.map(\.code) == [.forbidden])
     }
 
     /// Sets every version's former readers to NULL, as the migration leaves the rows it finds.

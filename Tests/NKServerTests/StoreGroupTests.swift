@@ -96,8 +96,8 @@ struct StoreGroupTests {
         let bob = try await world.push(world.bob, "rb", Sample.annotationVersion(forTeam, ["rb": 1]))
 
         #expect(carol.status == .rejected)
-        #expect(carol.code == "forbidden")
-        #expect(unknown.code == "unknown_group")
+        #expect(carol.code == .forbidden)
+        #expect(unknown.code == .unknownGroup)
         #expect(bob.status == .applied)
     }
 
@@ -121,10 +121,10 @@ struct StoreGroupTests {
             world.alice, "ra", Sample.annotationVersion(aliceWidened, ["ra": 2, "rb": 3]))
 
         // carol never could read the note: answered as for a new note of a group she is not in
-        #expect(carolEdit.code == "forbidden")
+        #expect(carolEdit.code == .forbidden)
         #expect(carolEdit.message?.contains("not a member of group 'team'") == true)
-        #expect(bobWiden.code == "forbidden")
-        #expect(bobDelete.code == "forbidden")
+        #expect(bobWiden.code == .forbidden)
+        #expect(bobDelete.code == .forbidden)
         #expect(bobEdit.status == .applied)
         #expect(aliceWiden.status == .applied)
         let held = try await world.store.record(user: world.carol, type: .annotation, id: note.id.rawValue)
@@ -172,7 +172,7 @@ struct StoreGroupTests {
 
         let result = try await world.push(world.alice, "ra", Sample.annotationVersion(moved, ["ra": 2]))
 
-        #expect(result.code == "forbidden")
+        #expect(result.code == .forbidden)
         #expect(result.message?.contains("'other'") == true)
     }
 

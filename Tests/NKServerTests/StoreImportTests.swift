@@ -1,5 +1,6 @@
 import Foundation
 import NKProtocol
+import NKTestSupport
 import NKTestTraits
 import Testing
 

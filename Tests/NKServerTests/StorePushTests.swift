@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import NKProtocol
 import NKTestSupport
 import NKTestTraits
@@ -119,7 +120,7 @@ struct StorePushTests {
             user: alice, replica: ReplicaID("rb"), versions: [Sample.annotationVersion(other, ["ra": 1, "rb": 1])])
 
         #expect(results.map(\.status) == [.applied, .applied, .applied, .rejected, .unchanged])
-        #expect(results[3].code == "unknown_causality")
+        #expect(results[3].code == .unknownCausality)
         #expect(concurrent.map(\.status) == [.conflict])
         let held = try await fixture.store.record(user: alice, type: .annotation, id: note.id.rawValue)
         #expect(held.map(\.version.canonical) == ["ra:1,rb:1", "ra:2"])
@@ -166,7 +167,7 @@ struct StorePushTests {
         note.anchor.exact = "Alpha words"
         let results = try await fixture.store.push(
             user: alice, replica: ReplicaID("ra"), versions: [Sample.annotationVersion(note, ["ra": 1])])
-        #expect(results.map(\.code) == ["quote_not_found"])
+        #expect(results.map(\.code) == [.quoteNotFound])
     }
 
     static let failingID = "00000000-0000-4000-8000-0000000000bb"
@@ -218,7 +219,7 @@ struct StorePushTests {
             ])
 
         #expect(results.map(\.status) == [.rejected, .rejected, .rejected])
-        #expect(results.map(\.code) == ["invalid_record", "invalid_record", "invalid_record"])
+        #expect(results.map(\.code) == [.invalidRecord, .invalidRecord, .invalidRecord])
         let error = await #expect(throws: ServerError.self) {
             try await fixture.store.record(user: alice, type: .post, id: "bad\u{0}id")
         }
@@ -246,7 +247,7 @@ struct StorePushTests {
             ])
 
         #expect(results.map(\.status) == [.rejected, .rejected, .rejected, .applied])
-        #expect(results.map(\.code) == ["invalid_version", "invalid_record", "forbidden", nil])
+        #expect(results.map(\.code) == [.invalidVersion, .invalidRecord, .forbidden, nil])
         #expect(results.allSatisfy { $0.status != .rejected || !($0.message ?? "").isEmpty })
         await #expect(throws: ServerError.self) {
             try await fixture.store.record(user: alice, type: .post, id: Sample.post.id.rawValue)
