@@ -24,14 +24,17 @@ public struct SyncWatcher: Sendable {
         public var waitSeconds: Int
         /// Waits between attempts while the server cannot be reached. Default 0.5 s doubling to 10 s.
         public var backoff: Backoff
+        /// The clock the watch sleeps on between attempts and polls (a test clock in the tests).
+        public var clock: any Clock<Duration>
 
         public init(
             localPollInterval: Duration = .milliseconds(250), waitSeconds: Int = Wire.defaultWaitSeconds,
-            backoff: Backoff = Backoff()
+            backoff: Backoff = Backoff(), clock: any Clock<Duration> = ContinuousClock()
         ) {
             self.localPollInterval = localPollInterval
             self.waitSeconds = waitSeconds
             self.backoff = backoff
+            self.clock = clock
         }
     }
 
@@ -105,7 +108,7 @@ public struct SyncWatcher: Sendable {
                     onEvent(.lost(server: server, reason: Self.reason(error), retryIn: delay))
                 }
                 Task {
-                    try? await Task.sleep(for: delay)
+                    try? await options.clock.sleep(for: delay)
                     state.wantSync()
                     ring.yield()
                 }
@@ -146,7 +149,7 @@ public struct SyncWatcher: Sendable {
                     if state.markLost() {
                         onEvent(.lost(server: server, reason: Self.reason(error), retryIn: delay))
                     }
-                    try? await Task.sleep(for: delay)
+                    try? await options.clock.sleep(for: delay)
                 }
             }
         }
@@ -156,7 +159,7 @@ public struct SyncWatcher: Sendable {
     private func localLoop(_ state: WatchState, _ ring: AsyncStream<Void>.Continuation) async {
         var last: Int?
         while !Task.isCancelled {
-            try? await Task.sleep(for: options.localPollInterval)
+            try? await options.clock.sleep(for: options.localPollInterval)
             guard
                 let (version, pending) = try? await engine.replica.readAsync({ db in
                     (try Int.fetchOne(db, sql: "PRAGMA data_version") ?? 0, try ReplicaStore.pendingCount(db))

@@ -13,6 +13,7 @@ final class FakeServer: Transport, @unchecked Sendable {
     /// Every request received, in order.
     var requests: [HTTPRequest] { lock.withLock { recorded } }
     private var changesCalls = 0
+    private var attempts = 0
     /// The highest counter of each replica in a version it pushed and this server stored.
     private var highWater: [ReplicaID: UInt64] = [:]
 
@@ -92,6 +93,9 @@ final class FakeServer: Transport, @unchecked Sendable {
         }
     }
 
+    /// How many requests came, answered or failed (while ``down`` too).
+    var attemptCount: Int { lock.withLock { attempts } }
+
     /// How many `/v1/changes` requests were answered or failed so far.
     var changesCallCount: Int { lock.withLock { changesCalls } }
 
@@ -110,6 +114,7 @@ final class FakeServer: Transport, @unchecked Sendable {
     }
 
     private func handle(_ request: HTTPRequest, repeated: Bool = false) throws -> HTTPResponse {
+        if !repeated { attempts += 1 }
         if settings.down { throw TransportError(.unreachable, "connection refused") }
         if !repeated { recorded.append(request) }
         if settings.busyResponses > 0 {

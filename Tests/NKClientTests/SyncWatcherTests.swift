@@ -1,3 +1,4 @@
+import Clocks
 import Foundation
 import NKProtocol
 import NKTestTraits
@@ -16,6 +17,18 @@ final class EventLog: @unchecked Sendable {
         lock.withLock {
             events.compactMap {
                 if case .lost(_, let reason, _) = $0 { return reason }
+                return nil
+            }
+        }
+    }
+
+    var all: [WatchEvent] { lock.withLock { events } }
+
+    /// The `retryIn` of each loss reported.
+    var retryDelays: [Duration] {
+        lock.withLock {
+            events.compactMap {
+                if case .lost(_, _, let retryIn) = $0 { return retryIn }
                 return nil
             }
         }
@@ -75,6 +88,68 @@ final class EventLog: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(10))
         }
         return try condition()
+    }
+
+    /// Moves `clock` on in steps of `step` until `condition` holds (at most `limit`), letting the watch
+    /// run between steps, and returns how far it moved. In steps, because the watch registers a sleep
+    /// only once the attempt before it failed: one long jump could pass before it is registered.
+    func advance(_ clock: TestClock<Duration>, by step: Duration, until condition: () -> Bool, limit: Duration)
+        async throws -> Duration
+    {
+        var moved = Duration.zero
+        while !condition() && moved < limit {
+            await clock.advance(by: step)
+            moved += step
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return moved
+    }
+
+    @Test func whileTheServerIsLostTheWatchRetriesOnItsBackoffClock() async throws {
+        let folder = try ScratchFolder()
+        let server = FakeServer()
+        server.seed(Fixtures.postVersion())
+        let bob = try Fixtures.replica(user: "bob", replica: "rep-bob", in: folder)
+        let events = EventLog()
+        let clock = TestClock()
+        let options = SyncWatcher.Options(
+            localPollInterval: .seconds(3600), waitSeconds: 1,
+            backoff: Backoff(initial: .seconds(2), maximum: .seconds(8)), clock: clock)
+        let watcher = SyncWatcher(
+            replica: bob, syncTransport: server, waitTransport: server, options: options, onEvent: events.append)
+        let task = Task { try await watcher.run() }
+        #expect(try await eventually { events.isWatching })
+        // Settled: the first answer of the long poll may start a second sync; let it finish, or it
+        // could succeed after the loss below and count as a reconnection.
+        var settled = -1
+        while settled != server.attemptCount {
+            settled = server.attemptCount
+            try await Task.sleep(for: .milliseconds(100))
+        }
+
+        server.down = true
+        #expect(try await eventually { events.lost == ["connection refused"] })
+        #expect(events.retryDelays == [.seconds(2)])
+        // Real time passes, the watch's clock does not: no new attempt.
+        let first = server.attemptCount
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(server.attemptCount == first)
+        // The next attempt comes after 2 s on the clock, the one after that 4 s later.
+        let toSecond = try await advance(
+            clock, by: .milliseconds(500), until: { server.attemptCount > first }, limit: .seconds(30))
+        #expect(toSecond >= .seconds(2) && toSecond < .seconds(4), "\(toSecond)")
+        let second = server.attemptCount
+        let toThird = try await advance(
+            clock, by: .milliseconds(500), until: { server.attemptCount > second }, limit: .seconds(30))
+        #expect(toThird >= .seconds(4) && toThird < .seconds(8), "\(toThird)")
+        // Reported once, however many attempts failed.
+        #expect(events.lost.count == 1, "\(events.all)")
+
+        server.down = false
+        _ = try await advance(clock, by: .seconds(1), until: { events.reconnections == 1 }, limit: .seconds(30))
+        #expect(events.reconnections == 1)
+        task.cancel()
+        try await task.value
     }
 
     @Test func aColleaguesNoteReachesTheWatchingReplica() async throws {
