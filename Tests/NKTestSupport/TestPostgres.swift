@@ -15,8 +15,8 @@ public enum TestPostgres {
 
     /// Why PostgreSQL tests did not run, for their skip message.
     public static let unavailableReason =
-        "no PostgreSQL for the tests: NK_POSTGRES_URL is not set (run the tests with scripts/test.sh, which "
-        + "starts one with scripts/with-postgres.sh; needs Debian's postgresql package)"
+        "no PostgreSQL for the tests: NK_POSTGRES_URL is not set (the postgres tier runs them: "
+        + "scripts/test.sh --tier postgres, or --all, starts one with scripts/with-postgres.sh)"
 
     static let psql: URL? = {
         var folders: [String] = []
