@@ -303,7 +303,9 @@ extension PostgresStore {
 /// ``PushFacts`` loaded from the push's transaction before the rules run: the user's groups and
 /// every group name once per push, every user with their groups when the push holds annotations
 /// (for former readers), a post's texts (from the batch's frontiers) when a new annotation quotes it.
-final class PostgresPushFacts: PushFacts, @unchecked Sendable {
+///
+/// Not `Sendable`: it lives in the push's transaction, in the task that runs it.
+final class PostgresPushFacts: PushFacts {
     private let access: ReadAccess
     private let groupNames: Set<String>
     private let users: Set<String>

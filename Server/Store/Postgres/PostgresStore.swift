@@ -3,6 +3,7 @@ import Logging
 import NKProtocol
 import PostgresNIO
 import ServiceLifecycle
+import Synchronization
 
 /// The store on a PostgreSQL database, for an institute whose teams outgrow one machine: several
 /// `nkserver` processes may serve from the same database at once.
@@ -259,16 +260,16 @@ public final class PostgresStore: ServerStore, Service {
 }
 
 /// Set once, read from any task.
-final class StartedFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
+final class StartedFlag: Sendable {
+    private let value = Mutex(false)
 
-    func set() { lock.withLock { value = true } }
-    var isSet: Bool { lock.withLock { value } }
+    func set() { value.withLock { $0 = true } }
+    var isSet: Bool { value.withLock { $0 } }
 }
 
-/// The sequence numbers a write transaction gives, from the locked `nk_sequence` row.
-final class SequenceNumbers: @unchecked Sendable {
+/// The sequence numbers a write transaction gives, from the locked `nk_sequence` row. Not
+/// `Sendable`: one transaction numbers its versions in order, in the task that runs it.
+final class SequenceNumbers {
     private(set) var last: Int64
 
     init(last: Int64) {
