@@ -50,18 +50,6 @@ func makeRouter(configuration: ServerConfiguration, store: any ServerStore) -> R
     return router
 }
 
-/// Opens the SQLite store at `configuration.databasePath` and builds the application on it.
-///
-/// - Throws: ``ServerError`` `database` when the database cannot be opened.
-public func buildApplication(
-    configuration: ServerConfiguration,
-    logger: Logger = Logger(label: "nkserver"),
-    onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in }
-) throws -> some ApplicationProtocol {
-    let store = try SQLiteStore(path: configuration.databasePath, logger: logger)
-    return buildApplication(configuration: configuration, store: store, logger: logger, onListening: onListening)
-}
-
 /// Opens the configured store (``ServerConfiguration/storeLocation``), runs the server on it until
 /// SIGINT or SIGTERM, shuts down gracefully, then closes the store.
 public func runServer(

@@ -1,8 +1,8 @@
 import Foundation
-import NKProtocol
 import Testing
 
 @testable import NKClient
+@testable import NKProtocol
 
 @Suite struct ExportTests {
     let post = Fixtures.post.id.rawValue

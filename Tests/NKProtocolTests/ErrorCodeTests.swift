@@ -1,6 +1,7 @@
 import Foundation
-import NKProtocol
 import Testing
+
+@testable import NKProtocol
 
 /// The codes are the wire's: their strings never change, and a code a newer server invents still
 /// reaches an older client intact.

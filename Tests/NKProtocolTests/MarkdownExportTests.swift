@@ -1,7 +1,8 @@
 import Foundation
-import NKProtocol
 import NKTestSupport
 import Testing
+
+@testable import NKProtocol
 
 @Suite struct MarkdownExportTests {
     static let post = Post(

@@ -1,7 +1,7 @@
 import Foundation
-import NKProtocol
 import Testing
 
+@testable import NKProtocol
 @testable import NKServer
 
 /// The codes `ErrorCode` knows are the ones the OpenAPI document promises, and the server's own

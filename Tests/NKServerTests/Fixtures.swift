@@ -141,3 +141,11 @@ enum Sample {
         return text
     }
 }
+
+extension ServerStore {
+    /// ``ServerStore/changesJSON(user:since:limit:)`` decoded: the page as a client receives it.
+    func changes(user: AuthenticatedUser, since: Int64, limit: Int) async throws -> PullResponse {
+        try Wire.makeDecoder().decode(
+            PullResponse.self, from: try await changesJSON(user: user, since: since, limit: limit))
+    }
+}

@@ -164,18 +164,6 @@ extension PostgresStore {
             logger: logger)
     }
 
-    public func changes(user: AuthenticatedUser, since: Int64, limit: Int) async throws -> PullResponse {
-        let pageSize = max(1, limit)
-        return try await read { [self] connection in
-            let access = try await readAccess(connection, user: user)
-            let (latest, rows) = try await page(connection, since: since, size: pageSize)
-            let page = rows.prefix(pageSize)
-            let changes = try page.compactMap { row in try row.change(access: access) }
-            return PullResponse(
-                changes: changes, next: page.last?.seq ?? since, more: rows.count > pageSize, latest: latest)
-        }
-    }
-
     public func changesJSON(user: AuthenticatedUser, since: Int64, limit: Int) async throws -> Data {
         let pageSize = max(1, limit)
         return try await read { [self] connection in
