@@ -64,14 +64,14 @@ public struct ErrorCode: RawRepresentable, Codable, Hashable, Sendable, CustomSt
     public static let quoteNotFound = ErrorCode(rawValue: "quote_not_found")
 
     /// Every code an error body of this release may carry.
-    public static let requestErrors: [ErrorCode] = [
+    static let requestErrors: [ErrorCode] = [
         .badRequest, .invalidJSON, .invalidCursor, .batchTooLarge, .unauthorized, .forbidden, .replicaMismatch,
         .readOnly, .notFound, .methodNotAllowed, .bodyTooLarge, .unsupportedMediaType, .rateLimited, .internal,
         .unavailable,
     ]
 
     /// Every code a rejected push item of this release may carry.
-    public static let itemRejections: [ErrorCode] = [
+    static let itemRejections: [ErrorCode] = [
         .forbidden, .invalidRecord, .invalidVersion, .unknownCausality, .unknownPost, .quoteNotFound, .unknownGroup,
     ]
 }

@@ -8,6 +8,9 @@ import Foundation
 /// found it when `nkserver import` read an empty file and in the harness's empty stderr captures
 /// (scripts/sanitizers.sh); a program reading one empty file five times that way leaks 5 × 4096
 /// bytes, through `FileHandle` none.
+///
+/// ``CorpusParser/read(_:)`` reads corpus files with it; it is public for the test harness and
+/// nkreliability, which read captured output and `/proc` files with it.
 public enum FileContents {
     /// The bytes of the file at `path` (empty for an empty file), or nil when it cannot be opened
     /// or read.

@@ -58,7 +58,7 @@ public enum MarkdownExport {
     }
 
     /// The note printed under an annotation whose anchor is not exact.
-    public static func statusNote(_ status: AnchorStatus) -> String? {
+    static func statusNote(_ status: AnchorStatus) -> String? {
         switch status {
         case .exact: nil
         case .moved: "(moved: the post was corrected; the passage now stands elsewhere in it)"

@@ -2,7 +2,7 @@ import NKProtocol
 
 /// Writes one post in the blog-dump format that ``CorpusParser`` reads, so `nkclient post edit`
 /// can hand it to an editor and parse it back.
-public enum PostDump {
+enum PostDump {
     /// `Category: NAME`, the title, `Posted on DATE by AUTHOR`, the optional `[editor note]`, the
     /// paragraphs, and `[SOURCE]` or `[continued]`, separated by blank lines, ending with a newline.
     ///

@@ -46,7 +46,7 @@ public struct ClientConfig: Codable, Hashable, Sendable {
     }
 
     /// `server` trimmed, without trailing slashes.
-    public static func normalisedServer(_ server: String) -> String {
+    static func normalisedServer(_ server: String) -> String {
         var text = server.trimmingWhitespaceAndNewlines()
         while text.hasSuffix("/") { text.removeLast() }
         return text

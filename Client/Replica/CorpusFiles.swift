@@ -1,4 +1,3 @@
-import Foundation
 import NKProtocol
 
 /// Reads and parses corpus files for `nkclient import`, every file before anything is written.
@@ -30,21 +29,12 @@ public enum CorpusFiles {
         return posts
     }
 
-    /// The file's text, or a clear error naming it.
+    /// The file's text, or a clear error naming it (``NKProtocol/CorpusReadError``).
     public static func read(_ path: String) throws(ClientError) -> String {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw ClientError(.invalidInput, "\(path): no such file")
+        do {
+            return try CorpusParser.read(path)
+        } catch {
+            throw ClientError(.invalidInput, error.description)
         }
-        guard !isDirectory.boolValue else {
-            throw ClientError(.invalidInput, "\(path): is a directory, not a corpus file")
-        }
-        guard let data = FileContents.read(atPath: path) else {
-            throw ClientError(.invalidInput, "\(path): cannot be read (check its permissions)")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw ClientError(.invalidInput, "\(path): is not UTF-8 text")
-        }
-        return text
     }
 }

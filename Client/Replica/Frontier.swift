@@ -40,7 +40,7 @@ enum Frontier {
 }
 
 /// What applying a version to a replica did.
-public enum ApplyStatus: String, Sendable, Hashable {
+enum ApplyStatus: String, Sendable, Hashable {
     /// A held version dominates (or equals) it: nothing changed.
     case unchanged
     /// It replaced what it dominates and is now the only version.

@@ -2,28 +2,11 @@ import Foundation
 import GRDB
 import NKProtocol
 
-/// The `sync_log` table: what each pull brought in, written in the same transaction as the page.
+/// The `sync_log` table (migration `v3-sync-log`): what each pull brought in, written in the same
+/// transaction as the page.
 enum SyncLog {
     /// The longest note excerpt kept, in characters.
     static let excerptLength = 60
-
-    static func create(_ db: Database) throws {
-        try db.execute(
-            sql: """
-                CREATE TABLE sync_log (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    at TEXT NOT NULL,
-                    syncId TEXT NOT NULL,
-                    action TEXT NOT NULL,
-                    recordType TEXT NOT NULL,
-                    recordId TEXT NOT NULL,
-                    postId TEXT,
-                    title TEXT,
-                    editor TEXT,
-                    excerpt TEXT
-                );
-                """)
-    }
 
     /// What applying a version did, as a log action (nil when it changed nothing).
     ///

@@ -23,7 +23,8 @@ public struct ServerAPI: Sendable {
         try await call(.get, "/v1/me", as: MeResponse.self)
     }
 
-    /// `POST /v1/push`.
+    /// `POST /v1/push` of versions encoded here. Public for nkbench, which loads versions it makes
+    /// itself; a sync pushes the outbox as stored (``push(replica:encodedVersions:)``).
     public func push(_ request: PushRequest) async throws(ClientError) -> PushResponse {
         let body: Data
         do {

@@ -1,57 +1,61 @@
 import Foundation
+import Synchronization
 
 /// What the watcher's tasks share: whether a sync is wanted, the connection state, the newest
-/// sequence number the server named, and a final error. Lock-protected.
-final class WatchState: @unchecked Sendable {
-    private let lock = NSLock()
-    private var wanted = false
-    private var connected = true
-    private var latestSeen: Int64 = 0
-    private var fatalError: ClientError?
-    private var syncBackoff: Backoff
+/// sequence number the server named, and a final error, behind one lock.
+final class WatchState: Sendable {
+    private struct State {
+        var wanted = false
+        var connected = true
+        var latestSeen: Int64 = 0
+        var fatalError: ClientError?
+        var syncBackoff: Backoff
+    }
 
-    init(backoff: Backoff) { syncBackoff = backoff }
+    private let state: Mutex<State>
+
+    init(backoff: Backoff) { state = Mutex(State(syncBackoff: backoff)) }
 
     /// Asks for a sync (many asks before it runs make one sync).
-    func wantSync() { lock.withLock { wanted = true } }
+    func wantSync() { state.withLock { $0.wanted = true } }
 
     /// Takes the request for a sync: true once per batch of asks.
     func takeWanted() -> Bool {
-        lock.withLock {
-            defer { wanted = false }
-            return wanted
+        state.withLock { state in
+            defer { state.wanted = false }
+            return state.wanted
         }
     }
 
     /// Marks the server lost; true only when it was connected (so the loss is reported once).
     func markLost() -> Bool {
-        lock.withLock {
-            defer { connected = false }
-            return connected
+        state.withLock { state in
+            defer { state.connected = false }
+            return state.connected
         }
     }
 
     /// Marks the server reachable; true only when it was lost.
     func markConnected() -> Bool {
-        lock.withLock {
-            defer { connected = true }
-            return !connected
+        state.withLock { state in
+            defer { state.connected = true }
+            return !state.connected
         }
     }
 
     /// True between a loss and the next success.
-    var isLost: Bool { lock.withLock { !connected } }
+    var isLost: Bool { state.withLock { !$0.connected } }
 
-    var latest: Int64 { lock.withLock { latestSeen } }
+    var latest: Int64 { state.withLock { $0.latestSeen } }
 
-    func saw(latest: Int64) { lock.withLock { latestSeen = max(latestSeen, latest) } }
+    func saw(latest: Int64) { state.withLock { $0.latestSeen = max($0.latestSeen, latest) } }
 
-    var fatal: ClientError? { lock.withLock { fatalError } }
+    var fatal: ClientError? { state.withLock { $0.fatalError } }
 
-    func fail(_ error: ClientError) { lock.withLock { fatalError = fatalError ?? error } }
+    func fail(_ error: ClientError) { state.withLock { $0.fatalError = $0.fatalError ?? error } }
 
     /// The wait before retrying a failed sync.
-    func nextSyncDelay() -> Duration { lock.withLock { syncBackoff.next() } }
+    func nextSyncDelay() -> Duration { state.withLock { $0.syncBackoff.next() } }
 
-    func resetSyncDelay() { lock.withLock { syncBackoff.reset() } }
+    func resetSyncDelay() { state.withLock { $0.syncBackoff.reset() } }
 }

@@ -7,6 +7,7 @@ import Foundation
 /// `curl_easy_perform` blocks, so every request runs on the transport's own serial dispatch queue
 /// and resumes the caller's continuation; Swift's cooperative pool is never blocked. One easy handle
 /// is reused, so consecutive requests to the same server share a keep-alive connection.
+// Unchecked: its one mutable property, the easy handle, is touched only on its serial `queue`.
 public final class CurlTransport: Transport, @unchecked Sendable {
     /// Timeouts, in seconds.
     public struct Configuration: Sendable {

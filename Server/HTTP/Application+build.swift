@@ -1,16 +1,21 @@
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 /// Builds the HTTP application on an open store: routes, auth and error middleware.
 ///
 /// Tests call this with a store on a temporary database and drive it with `app.test(.live)`
 /// (a server on 127.0.0.1, port 0).
 ///
-/// - Parameter onListening: called once the server accepts connections, with the host and the
-///   port it really bound (useful with port 0).
+/// - Parameters:
+///   - services: what must run beside the server, in its service group (the ``PostgresStore``):
+///     started before it, shut down after it has drained its requests.
+///   - onListening: called once the server accepts connections, with the host and the port it
+///     really bound (useful with port 0).
 public func buildApplication(
     configuration: ServerConfiguration,
     store: any ServerStore,
+    services: [any Service] = [],
     logger: Logger = Logger(label: "nkserver"),
     onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in }
 ) -> some ApplicationProtocol {
@@ -24,6 +29,7 @@ public func buildApplication(
                 additionalChannelHandlers: [MalformedRequestHandler()],
                 idleTimeout: .nanoseconds(configuration.idleTimeoutNanoseconds))),
         configuration: .init(address: .hostname(host, port: configuredPort), serverName: "nkserver"),
+        services: services,
         onServerRunning: { channel in
             await onListening(host, channel.localAddress?.port ?? configuredPort)
         },
@@ -44,18 +50,6 @@ func makeRouter(configuration: ServerConfiguration, store: any ServerStore) -> R
     return router
 }
 
-/// Opens the SQLite store at `configuration.databasePath` and builds the application on it.
-///
-/// - Throws: ``ServerError`` `database` when the database cannot be opened.
-public func buildApplication(
-    configuration: ServerConfiguration,
-    logger: Logger = Logger(label: "nkserver"),
-    onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in }
-) throws -> some ApplicationProtocol {
-    let store = try SQLiteStore(path: configuration.databasePath, logger: logger)
-    return buildApplication(configuration: configuration, store: store, logger: logger, onListening: onListening)
-}
-
 /// Opens the configured store (``ServerConfiguration/storeLocation``), runs the server on it until
 /// SIGINT or SIGTERM, shuts down gracefully, then closes the store.
 public func runServer(
@@ -63,8 +57,17 @@ public func runServer(
     logger: Logger = Logger(label: "nkserver"),
     onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in }
 ) async throws {
-    try await configuration.storeLocation.withStore(logger: logger) { store in
-        let app = buildApplication(configuration: configuration, store: store, logger: logger, onListening: onListening)
-        try await app.runService()
+    let store: any ServerStore
+    let services: [any Service]
+    switch configuration.storeLocation {
+    case .sqlite(let path):
+        store = try SQLiteStore(path: path, logger: logger)
+        services = []
+    case .postgres(let url):
+        let postgres = try await PostgresStore.open(url: url, logger: logger)
+        (store, services) = (postgres, [postgres])
     }
+    let app = buildApplication(
+        configuration: configuration, store: store, services: services, logger: logger, onListening: onListening)
+    try await app.runService()
 }

@@ -1,4 +1,3 @@
-import Foundation
 import NKProtocol
 
 /// Reads and parses corpus files, all of them before anything is imported.
@@ -35,20 +34,13 @@ public enum CorpusLoader {
         }
     }
 
+    /// The file's text; a file that is there but not UTF-8 is `invalid_corpus` (bad input), any
+    /// other failure `unreadable_file`.
     private static func read(_ path: String) throws -> String {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw ServerError(.unreadableFile, "\(path): no such file")
+        do {
+            return try CorpusParser.read(path)
+        } catch {
+            throw ServerError(error.reason == .notUTF8 ? .invalidCorpus : .unreadableFile, error.description)
         }
-        guard !isDirectory.boolValue else {
-            throw ServerError(.unreadableFile, "\(path): is a directory, not a corpus file")
-        }
-        guard let data = FileContents.read(atPath: path) else {
-            throw ServerError(.unreadableFile, "\(path): cannot be read (check its permissions)")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw ServerError(.invalidCorpus, "\(path): is not UTF-8 text")
-        }
-        return text
     }
 }

@@ -26,15 +26,18 @@ public protocol ServerStore: AnyObject, Sendable {
     func push(user: AuthenticatedUser, replica: ReplicaID, versions: [RecordVersion]) async throws
         -> [PushItemResult]
 
-    /// A page of the change sequence after `since`, at most `limit` entries, in sequence order;
-    /// versions the user may not read come as `hidden`, with their vector only.
+    /// A page of the change sequence after `since`, at most `limit` entries, in sequence order, as
+    /// the JSON bytes of its ``PullResponse``, spliced from the stored JSON of each version (as
+    /// `Wire.makeEncoder()` would write it).
+    ///
+    /// Versions the user may not read come as `hidden`, with their vector only, to the users who
+    /// could have held the record (former readers); to anyone else not at all, though the page
+    /// still covers their rows. `next` is the last sequence number the page covered (`since` when
+    /// it covered none); `more` says whether more changes follow; `latest` is the newest sequence
+    /// number given, read in the page's own snapshot.
     ///
     /// - Throws: `invalid_cursor` when `since` is negative or beyond every sequence number the
     ///   store ever gave.
-    func changes(user: AuthenticatedUser, since: Int64, limit: Int) async throws -> PullResponse
-
-    /// ``changes(user:since:limit:)`` as the JSON bytes of its ``PullResponse``, spliced from the
-    /// stored JSON of each version.
     func changesJSON(user: AuthenticatedUser, since: Int64, limit: Int) async throws -> Data
 
     /// The current versions of one record that the user may read, in sibling order.
@@ -134,7 +137,7 @@ extension ServerStore {
 
     /// Parses every file first (see ``CorpusLoader``), then imports all their posts at once:
     /// a bad file imports nothing.
-    public func importFiles(_ paths: [String]) async throws -> ImportSummary {
+    func importFiles(_ paths: [String]) async throws -> ImportSummary {
         try await importPosts(CorpusLoader.load(paths: paths))
     }
 }

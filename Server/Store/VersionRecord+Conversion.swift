@@ -86,18 +86,6 @@ extension VersionRecord {
         return RecordVersion(version: try versionVector(), deleted: deleted, editor: editor, body: recordBody)
     }
 
-    /// This version as a change of the pull: the version itself when the user may read it, its
-    /// vector only (`hidden`) when they cannot but may have held the record, nothing otherwise.
-    func change(access: ReadAccess) throws -> Change? {
-        let seq = seq ?? 0
-        if isReadable(by: access) {
-            return Change(seq: seq, record: try recordVersion())
-        }
-        guard isFormerReader(access.user) else { return nil }
-        let type = RecordType(rawValue: recordType) ?? .annotation
-        return Change(seq: seq, hidden: HiddenVersion(type: type, id: recordId, version: try versionVector()))
-    }
-
     /// The versions of a frontier the user may read.
     ///
     /// - Throws: ``ServerError`` `not_found` when there is none.

@@ -1,17 +1,18 @@
 import Foundation
 import NKClient
+import Synchronization
 
 /// Draws a progress bar on stderr with `\r`, for work that takes longer than a moment, on a
 /// terminal only: nothing when stderr or stdout is not a terminal, or when the output is JSON.
-final class TerminalProgress: ProgressReporter, @unchecked Sendable {
+final class TerminalProgress: ProgressReporter, Sendable {
     /// How long the work runs before the bar appears.
     static let delay: TimeInterval = 0.5
     /// The shortest time between two redraws.
     static let interval: TimeInterval = 0.1
 
-    private let lock = NSLock()
     private let started = Date()
-    private var lastDrawn: Date?
+    /// When the bar was last drawn; its lock also keeps two reports from drawing at once.
+    private let lastDrawn = Mutex<Date?>(nil)
 
     private init() {}
 
@@ -22,10 +23,10 @@ final class TerminalProgress: ProgressReporter, @unchecked Sendable {
     }
 
     func report(_ phase: String, completed: Int, total: Int?) {
-        lock.withLock {
+        lastDrawn.withLock { lastDrawn in
             let now = Date()
             guard now.timeIntervalSince(started) >= Self.delay else { return }
-            if let lastDrawn, now.timeIntervalSince(lastDrawn) < Self.interval, completed != total { return }
+            if let drawn = lastDrawn, now.timeIntervalSince(drawn) < Self.interval, completed != total { return }
             lastDrawn = now
             let line = ProgressBar.line(phase, completed: completed, total: total)
             FileHandle.standardError.write(Data("\r\(line)\u{1B}[K".utf8))
@@ -34,7 +35,7 @@ final class TerminalProgress: ProgressReporter, @unchecked Sendable {
 
     /// Clears the bar's line if one was drawn.
     func finish() {
-        lock.withLock {
+        lastDrawn.withLock { lastDrawn in
             guard lastDrawn != nil else { return }
             FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
             lastDrawn = nil

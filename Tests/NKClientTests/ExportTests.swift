@@ -1,9 +1,9 @@
 import Foundation
-import NKProtocol
 import NKTestTraits
 import Testing
 
 @testable import NKClient
+@testable import NKProtocol
 
 @Suite(.tags(.unit)) struct ExportTests {
     let post = Fixtures.post.id.rawValue

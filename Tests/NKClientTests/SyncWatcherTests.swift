@@ -1,6 +1,7 @@
 import Clocks
 import Foundation
 import NKProtocol
+import NKTestSupport
 import NKTestTraits
 import Testing
 
@@ -80,9 +81,11 @@ final class EventLog: @unchecked Sendable {
         return task
     }
 
-    /// Polls `condition` every 10 ms for up to `seconds`.
-    func eventually(_ seconds: Double = 3, _ condition: () throws -> Bool) async throws -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
+    /// Polls `condition` every 10 ms for up to `seconds` (× `NK_TIME_SCALE`).
+    /// `seconds` × `NK_TIME_SCALE`: the tests run in parallel, under the sanitizers too, where a first
+    /// sync can take seconds; a condition that holds ends the wait at once.
+    func eventually(_ seconds: Double = 10, _ condition: () throws -> Bool) async throws -> Bool {
+        let deadline = Date().addingTimeInterval(seconds * harnessTimeScale)
         while Date() < deadline {
             if try condition() { return true }
             try await Task.sleep(for: .milliseconds(10))
@@ -90,17 +93,22 @@ final class EventLog: @unchecked Sendable {
         return try condition()
     }
 
-    /// Moves `clock` on in steps of `step` until `condition` holds (at most `limit`), letting the watch
-    /// run between steps, and returns how far it moved. In steps, because the watch registers a sleep
-    /// only once the attempt before it failed: one long jump could pass before it is registered.
+    /// Moves `clock` on in steps of `step` until `condition` holds (at most `limit`), giving the watch
+    /// 200 ms (× `NK_TIME_SCALE`) of real time after each step to act on it, and returns how far the
+    /// clock moved. In steps, because the watch registers a sleep only once the attempt before it
+    /// failed: one long jump could pass before it is registered.
     func advance(_ clock: TestClock<Duration>, by step: Duration, until condition: () -> Bool, limit: Duration)
         async throws -> Duration
     {
         var moved = Duration.zero
-        while !condition() && moved < limit {
+        while moved < limit {
             await clock.advance(by: step)
             moved += step
-            try await Task.sleep(for: .milliseconds(20))
+            let deadline = Date().addingTimeInterval(0.2 * harnessTimeScale)
+            while Date() < deadline {
+                if condition() { return moved }
+                try await Task.sleep(for: .milliseconds(10))
+            }
         }
         return moved
     }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import NKProtocol
+import NKTestTraits
 import PropertyBased
 import Testing
 
@@ -9,7 +10,7 @@ import Testing
 /// A push is written by splicing, not by `Wire.makeEncoder()`: each outbox entry's stored JSON
 /// (``OutboxEntry/wireJSON``) and the request around it (``ServerAPI/pushBody(replica:encodedVersions:)``).
 /// Both must be, byte for byte, what encoding the same versions gives, for any text a version may hold.
-@Suite struct WireSplicePropertyTests {
+@Suite(.tags(.unit)) struct WireSplicePropertyTests {
     /// One pending version goes into a replica and comes out of its outbox as the wire JSON of that
     /// version without its editor (the server sets it from the token).
     @Test func anOutboxEntryIsTheEncodedVersion() async throws {

@@ -1,10 +1,12 @@
 import Foundation
-import NKProtocol
+import NKTestTraits
 import Testing
+
+@testable import NKProtocol
 
 /// The codes are the wire's: their strings never change, and a code a newer server invents still
 /// reaches an older client intact.
-@Suite struct ErrorCodeTests {
+@Suite(.tags(.unit)) struct ErrorCodeTests {
     /// Every known code and its text on the wire, written out: renaming a member must not move it.
     static let wire: [(ErrorCode, String)] = [
         (.badRequest, "bad_request"), (.invalidJSON, "invalid_json"), (.invalidCursor, "invalid_cursor"),

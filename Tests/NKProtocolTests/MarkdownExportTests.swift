@@ -1,8 +1,9 @@
 import Foundation
-import NKProtocol
 import NKTestSupport
 import NKTestTraits
 import Testing
+
+@testable import NKProtocol
 
 @Suite(.tags(.unit)) struct MarkdownExportTests {
     static let post = Post(

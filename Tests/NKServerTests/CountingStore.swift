@@ -28,10 +28,6 @@ final class CountingStore: ServerStore {
         try await base.push(user: user, replica: replica, versions: versions)
     }
 
-    func changes(user: AuthenticatedUser, since: Int64, limit: Int) async throws -> PullResponse {
-        try await base.changes(user: user, since: since, limit: limit)
-    }
-
     func changesJSON(user: AuthenticatedUser, since: Int64, limit: Int) async throws -> Data {
         try await base.changesJSON(user: user, since: since, limit: limit)
     }

@@ -1,12 +1,13 @@
 import Foundation
-import NKProtocol
+import NKTestTraits
 import Testing
 
+@testable import NKProtocol
 @testable import NKServer
 
 /// The codes `ErrorCode` knows are the ones the OpenAPI document promises, and the server's own
 /// request codes are all among them.
-@Suite struct ErrorCodeDocumentTests {
+@Suite(.tags(.unit)) struct ErrorCodeDocumentTests {
     /// The codes listed in a description such as `A stable code: a, b (why), c.`
     static func listed(in description: String) -> Set<String> {
         let list = description.drop { $0 != ":" }.dropFirst()

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NKProtocol
 import NKTestSupport
+import Synchronization
 import Testing
 
 @testable import NKServer
@@ -26,6 +27,9 @@ final class StoreFixture: Sendable {
     /// The PostgreSQL database's URL (postgres only).
     let postgresURL: String?
     var databasePath: String { folder.path("server.sqlite") }
+    /// The PostgreSQL stores' ``PostgresStore/run()``, as a server's service group would run them,
+    /// until the fixture goes away.
+    private let runs: Mutex<[Task<Void, Never>]>
 
     /// - Parameter logger: the store's logger (errors only when nil).
     init(_ kind: StoreKind = .sqlite, logger: Logger? = nil) async throws {
@@ -35,18 +39,26 @@ final class StoreFixture: Sendable {
         case .sqlite:
             store = try SQLiteStore(path: folder.path("server.sqlite"), logger: logger ?? Self.quietLogger)
             postgresURL = nil
+            runs = Mutex([])
         case .postgres:
             let url = try await TestPostgres.createDatabase()
             postgresURL = url
-            store = try await PostgresStore.open(url: try PostgresURL(url), logger: logger ?? Self.quietLogger)
+            let postgres = try await PostgresStore.open(url: try PostgresURL(url), logger: logger ?? Self.quietLogger)
+            store = postgres
+            runs = Mutex([Task { await postgres.run() }])
         }
     }
 
     /// Opens a second store on the same database, as another process would.
     func openAgain() async throws -> any ServerStore {
         switch kind {
-        case .sqlite: try SQLiteStore(path: databasePath, logger: Self.quietLogger)
-        case .postgres: try await PostgresStore.open(url: try PostgresURL(postgresURL ?? ""), logger: Self.quietLogger)
+        case .sqlite:
+            return try SQLiteStore(path: databasePath, logger: Self.quietLogger)
+        case .postgres:
+            let postgres = try await PostgresStore.open(
+                url: try PostgresURL(postgresURL ?? ""), logger: Self.quietLogger)
+            runs.withLock { $0.append(Task { await postgres.run() }) }
+            return postgres
         }
     }
 
@@ -63,7 +75,7 @@ final class StoreFixture: Sendable {
 
     deinit {
         if let postgresURL {
-            (store as? PostgresStore)?.closeNow()
+            for run in runs.withLock({ $0 }) { run.cancel() }
             TestPostgres.dropDatabase(postgresURL)
         }
         folder.remove()
@@ -127,5 +139,13 @@ enum Sample {
             text += "\(post.title)\n\nPosted on 1 March 2024 by A. Writer\n\n\(post.paragraph)\n\n[Sample Wire]\n\n"
         }
         return text
+    }
+}
+
+extension ServerStore {
+    /// ``ServerStore/changesJSON(user:since:limit:)`` decoded: the page as a client receives it.
+    func changes(user: AuthenticatedUser, since: Int64, limit: Int) async throws -> PullResponse {
+        try Wire.makeDecoder().decode(
+            PullResponse.self, from: try await changesJSON(user: user, since: since, limit: limit))
     }
 }

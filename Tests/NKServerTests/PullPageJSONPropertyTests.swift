@@ -1,5 +1,6 @@
 import Foundation
 import NKProtocol
+import NKTestTraits
 import PropertyBased
 import Testing
 
@@ -8,7 +9,7 @@ import Testing
 /// A pull page is spliced from stored JSON (``PullPageJSON``, with its own string escaper), and the
 /// sync route adds `replicaHighWater` to it by splicing again (``PullPageJSON/adding(replicaHighWater:to:)``).
 /// Both must be, byte for byte, what `Wire.makeEncoder()` writes for the same ``PullResponse``.
-@Suite struct PullPageJSONPropertyTests {
+@Suite(.tags(.unit)) struct PullPageJSONPropertyTests {
     /// One change of a page: a version, sent whole when the reader may read it, else hidden.
     struct Row: Sendable, CustomStringConvertible {
         var seq: Int64

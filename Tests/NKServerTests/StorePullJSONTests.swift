@@ -5,7 +5,9 @@ import Testing
 
 @testable import NKServer
 
-/// The pull page spliced from stored JSON (`changesJSON`) must be what encoding `changes` gives.
+/// The pull page spliced from stored JSON (`changesJSON`) must be what encoding the page it decodes
+/// to gives, byte for byte, on both stores (`PullPageJSONPropertyTests` holds the writer itself to it
+/// over hostile text).
 @Suite("Store: pull page JSON", .tags(.unit, .postgres))
 struct StorePullJSONTests {
     @Test(arguments: StoreKind.available)
@@ -52,19 +54,18 @@ struct StorePullJSONTests {
             user: alice, replica: ReplicaID("ra"), versions: [Sample.annotationVersion(narrowed, ["ra": 10])])
 
         let encoder = Wire.makeEncoder()
+        let latest = try await fixture.store.latestSequence()
         for user in [alice, bob, carol] {
             for (since, limit) in [(Int64(0), 100), (0, 1), (2, 3), (5, 2), (100, 10)] where since <= 8 || limit == 10 {
-                let expected = try? await fixture.store.changes(user: user, since: since, limit: limit)
-                let spliced = try? await fixture.store.changesJSON(user: user, since: since, limit: limit)
-                guard let expected, let spliced else {
-                    #expect(expected == nil && spliced == nil, "one of the two refused since=\(since)")
+                guard let spliced = try? await fixture.store.changesJSON(user: user, since: since, limit: limit) else {
+                    #expect(since > latest, "only a cursor beyond the store's changes is refused, not since=\(since)")
                     continue
                 }
-                let decoded = try Wire.makeDecoder().decode(PullResponse.self, from: spliced)
-                #expect(decoded == expected, "user \(user.name) since \(since) limit \(limit)")
+                let page = try Wire.makeDecoder().decode(PullResponse.self, from: spliced)
+                #expect(page.changes.count <= limit && page.latest == latest, "user \(user.name) since \(since)")
                 #expect(
                     String(decoding: spliced, as: UTF8.self)
-                        == String(decoding: try encoder.encode(expected), as: UTF8.self),
+                        == String(decoding: try encoder.encode(page), as: UTF8.self),
                     "byte for byte, user \(user.name) since \(since) limit \(limit)")
             }
         }

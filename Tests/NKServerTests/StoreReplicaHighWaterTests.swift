@@ -59,7 +59,7 @@ struct StoreReplicaHighWaterMigrationTests {
                 }
             }
         }
-        let replicas = try await store.pool.read { db in
+        let replicas = try store.pool.read { db in
             try Row.fetchAll(
                 db, sql: "SELECT r.id, r.highWater, u.id, u.name FROM replicas r JOIN users u ON u.id = r.userId")
         }

@@ -112,7 +112,7 @@ enum PostgresMigrations {
                 if migration.id == "v1" {
                     let id = "server-" + ReplicaID.random().rawValue
                     try await connection.query(
-                        "INSERT INTO nk_meta (key, value) VALUES (\(MetaRecord.serverReplicaIDKey), \(id))",
+                        "INSERT INTO nk_meta (key, value) VALUES ('serverReplicaID', \(id))",
                         logger: logger)
                 }
                 try await connection.query(

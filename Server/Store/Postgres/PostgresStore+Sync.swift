@@ -164,18 +164,6 @@ extension PostgresStore {
             logger: logger)
     }
 
-    public func changes(user: AuthenticatedUser, since: Int64, limit: Int) async throws -> PullResponse {
-        let pageSize = max(1, limit)
-        return try await read { [self] connection in
-            let access = try await readAccess(connection, user: user)
-            let (latest, rows) = try await page(connection, since: since, size: pageSize)
-            let page = rows.prefix(pageSize)
-            let changes = try page.compactMap { row in try row.change(access: access) }
-            return PullResponse(
-                changes: changes, next: page.last?.seq ?? since, more: rows.count > pageSize, latest: latest)
-        }
-    }
-
     public func changesJSON(user: AuthenticatedUser, since: Int64, limit: Int) async throws -> Data {
         let pageSize = max(1, limit)
         return try await read { [self] connection in
@@ -303,7 +291,9 @@ extension PostgresStore {
 /// ``PushFacts`` loaded from the push's transaction before the rules run: the user's groups and
 /// every group name once per push, every user with their groups when the push holds annotations
 /// (for former readers), a post's texts (from the batch's frontiers) when a new annotation quotes it.
-final class PostgresPushFacts: PushFacts, @unchecked Sendable {
+///
+/// Not `Sendable`: it lives in the push's transaction, in the task that runs it.
+final class PostgresPushFacts: PushFacts {
     private let access: ReadAccess
     private let groupNames: Set<String>
     private let users: Set<String>

@@ -2,6 +2,8 @@ import Foundation
 import Logging
 import NKProtocol
 import PostgresNIO
+import ServiceLifecycle
+import Synchronization
 
 /// The store on a PostgreSQL database, for an institute whose teams outgrow one machine: several
 /// `nkserver` processes may serve from the same database at once.
@@ -13,9 +15,13 @@ import PostgresNIO
 /// - A commit that adds changes sends `NOTIFY nk_changes`; each process LISTENs on its own
 ///   connection and wakes its long polls, whichever process committed.
 ///
-/// Open it with ``open(url:logger:)`` and ``close()``, or ``withStore(url:logger:_:)`` around a body.
-public final class PostgresStore: ServerStore {
+/// The store is a `Service`: its connection pool and its LISTEN connection work while ``run()``
+/// runs. A server hands it to the application's service group (`Application(services:)`), which
+/// starts it before the HTTP server and stops it after the server has drained its requests; a
+/// command without a server uses ``withStore(url:logger:_:)``, which runs it around a body.
+public final class PostgresStore: ServerStore, Service {
     public let serverReplicaID: ReplicaID
+    let url: PostgresURL
     let client: PostgresClient
     let logger: Logger
     /// Wakes the long polls: on this process's commits and on every `nk_changes` notification.
@@ -24,20 +30,16 @@ public final class PostgresStore: ServerStore {
     let postTexts = PostTextCache()
 
     static let notificationChannel = "nk_changes"
-    /// The connection pool's run loop and the LISTEN loop, cancelled by ``close()``.
-    private let tasks = BackgroundTasks()
 
-    private init(serverReplicaID: ReplicaID, client: PostgresClient, logger: Logger) {
+    private init(serverReplicaID: ReplicaID, url: PostgresURL, client: PostgresClient, logger: Logger) {
         self.serverReplicaID = serverReplicaID
+        self.url = url
         self.client = client
         self.logger = logger
     }
 
-    deinit {
-        tasks.cancelAll()
-    }
-
-    /// Connects to the database at `url` and brings its schema up to date. Call ``close()`` when done.
+    /// Connects to the database at `url` and brings its schema up to date. The store answers
+    /// nothing until ``run()`` runs (a request waits for it at most ``connectionWait``).
     ///
     /// - Throws: ``ServerError`` `database` when the database cannot be reached or migrated.
     public static func open(url: PostgresURL, logger: Logger = Logger(label: "nkserver.postgres")) async throws
@@ -62,38 +64,35 @@ public final class PostgresStore: ServerStore {
         var poolLogger = logger
         poolLogger.logLevel = max(logger.logLevel, .error)
         let client = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: poolLogger)
-        let run = Task { await client.run() }
-        let store = PostgresStore(serverReplicaID: serverReplicaID, client: client, logger: logger)
-        store.tasks.add(run)
-        let notifier = store.changeNotifier
-        // The loop holds the notifier, not the store, so a store nobody closed still goes away.
-        store.tasks.add(Task { await listen(url: url, notifier: notifier, logger: logger) })
-        return store
+        return PostgresStore(serverReplicaID: serverReplicaID, url: url, client: client, logger: logger)
     }
 
-    /// Closes every connection; the store answers nothing after.
-    public func close() async {
-        await tasks.cancelAndWait()
+    /// Runs the connection pool and the LISTEN connection until the task is cancelled or its service
+    /// group shuts down gracefully; then every connection is closed and the store answers nothing.
+    /// Runs once per store.
+    public func run() async {
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.client.run() }
+            group.addTask {
+                await cancelWhenGracefulShutdown {
+                    await Self.listen(url: self.url, notifier: self.changeNotifier, logger: self.logger)
+                }
+            }
+        }
     }
 
-    /// Starts closing every connection and returns at once (for a `deinit`).
-    public func closeNow() {
-        tasks.cancelAll()
-    }
-
-    /// Opens the store, runs `body` with it, and closes it, whether `body` returns or throws.
+    /// Opens the store, runs it (``run()``) while `body` runs with it, and closes it, whether
+    /// `body` returns or throws: for the admin commands, which use a store without a server.
     public static func withStore<Result: Sendable>(
         url: PostgresURL, logger: Logger = Logger(label: "nkserver.postgres"),
         _ body: (PostgresStore) async throws -> Result
     ) async throws -> Result {
         let store = try await open(url: url, logger: logger)
-        do {
-            let result = try await body(store)
-            await store.close()
-            return result
-        } catch {
-            await store.close()
-            throw error
+        return try await withThrowingTaskGroup(of: Void.self, returning: Result.self) { group in
+            group.addTask { await store.run() }
+            // Cancelling the group ends run(), which closes the connections; the group waits for it.
+            defer { group.cancelAll() }
+            return try await body(store)
         }
     }
 
@@ -261,39 +260,16 @@ public final class PostgresStore: ServerStore {
 }
 
 /// Set once, read from any task.
-final class StartedFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
+final class StartedFlag: Sendable {
+    private let value = Mutex(false)
 
-    func set() { lock.withLock { value = true } }
-    var isSet: Bool { lock.withLock { value } }
+    func set() { value.withLock { $0 = true } }
+    var isSet: Bool { value.withLock { $0 } }
 }
 
-/// Tasks that live as long as a store.
-final class BackgroundTasks: @unchecked Sendable {
-    private let lock = NSLock()
-    private var tasks: [Task<Void, Never>] = []
-
-    func add(_ task: Task<Void, Never>) {
-        lock.withLock { tasks.append(task) }
-    }
-
-    func cancelAll() {
-        lock.withLock { tasks }.forEach { $0.cancel() }
-    }
-
-    func cancelAndWait() async {
-        let running = lock.withLock {
-            defer { tasks.removeAll() }
-            return tasks
-        }
-        for task in running { task.cancel() }
-        for task in running { await task.value }
-    }
-}
-
-/// The sequence numbers a write transaction gives, from the locked `nk_sequence` row.
-final class SequenceNumbers: @unchecked Sendable {
+/// The sequence numbers a write transaction gives, from the locked `nk_sequence` row. Not
+/// `Sendable`: one transaction numbers its versions in order, in the task that runs it.
+final class SequenceNumbers {
     private(set) var last: Int64
 
     init(last: Int64) {

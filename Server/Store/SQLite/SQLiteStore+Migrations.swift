@@ -45,10 +45,14 @@ extension SQLiteStore {
     }
 
     /// The schema, one registered migration per version. Never edit a shipped migration: add one.
+    ///
+    /// A migration is history: it spells out its tables, columns and rows, and never uses an
+    /// application type (a record's `databaseTableName`, its `insert`), so that changing the
+    /// application can never change what an old migration does.
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
-            try db.create(table: UserRecord.databaseTableName) { t in
+            try db.create(table: "users") { t in
                 t.autoIncrementedPrimaryKey("id")
                 t.column("name", .text).notNull().unique()
                 t.column("tokenHash", .text).notNull().unique()
@@ -56,12 +60,12 @@ extension SQLiteStore {
                 t.column("createdAt", .datetime).notNull()
                 t.column("revokedAt", .datetime)
             }
-            try db.create(table: ReplicaRecord.databaseTableName) { t in
+            try db.create(table: "replicas") { t in
                 t.primaryKey("id", .text)
-                t.column("userId", .integer).notNull().references(UserRecord.databaseTableName)
+                t.column("userId", .integer).notNull().references("users")
                 t.column("firstSeenAt", .datetime).notNull()
             }
-            try db.create(table: VersionRecord.databaseTableName) { t in
+            try db.create(table: "versions") { t in
                 t.autoIncrementedPrimaryKey("seq")
                 t.column("recordType", .text).notNull()
                 t.column("recordId", .text).notNull()
@@ -77,32 +81,33 @@ extension SQLiteStore {
                 t.uniqueKey(["recordType", "recordId", "vector"])
             }
             try db.create(
-                index: "versions_on_record", on: VersionRecord.databaseTableName, columns: ["recordType", "recordId"])
-            try db.create(table: MetaRecord.databaseTableName) { t in
+                index: "versions_on_record", on: "versions", columns: ["recordType", "recordId"])
+            try db.create(table: "meta") { t in
                 t.primaryKey("key", .text)
                 t.column("value", .text).notNull()
             }
-            try MetaRecord(key: MetaRecord.serverReplicaIDKey, value: "server-" + ReplicaID.random().rawValue)
-                .insert(db)
+            try db.execute(
+                sql: "INSERT INTO meta (key, value) VALUES ('serverReplicaID', ?)",
+                arguments: ["server-" + ReplicaID.random().rawValue])
         }
         migrator.registerMigration("v2-groups") { db in
-            try db.create(table: GroupRecord.databaseTableName) { t in
+            try db.create(table: "groups") { t in
                 t.autoIncrementedPrimaryKey("id")
                 t.column("name", .text).notNull().unique()
                 t.column("createdAt", .datetime).notNull()
             }
-            try db.create(table: GroupMemberRecord.databaseTableName) { t in
+            try db.create(table: "groupMembers") { t in
                 t.column("groupId", .integer).notNull()
-                    .references(GroupRecord.databaseTableName, onDelete: .cascade)
-                t.column("userId", .integer).notNull().references(UserRecord.databaseTableName)
+                    .references("groups", onDelete: .cascade)
+                t.column("userId", .integer).notNull().references("users")
                 t.column("addedAt", .datetime).notNull()
                 t.primaryKey(["groupId", "userId"])
             }
             try db.create(
-                index: "versions_on_visibility", on: VersionRecord.databaseTableName, columns: ["visibility"])
+                index: "versions_on_visibility", on: "versions", columns: ["visibility"])
         }
         // The users who could hold a version's record but cannot read the version (a JSON array of
-        // names); NULL on the rows stored before it. Frozen: it names its table and column itself.
+        // names); NULL on the rows stored before it.
         migrator.registerMigration("v3-former-readers") { db in
             try db.execute(sql: "ALTER TABLE versions ADD COLUMN formerReaders TEXT")
         }

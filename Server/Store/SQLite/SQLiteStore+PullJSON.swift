@@ -3,11 +3,12 @@ import GRDB
 import NKProtocol
 
 extension SQLiteStore {
-    /// The page ``changes(user:since:limit:)`` returns, as the JSON bytes of its ``PullResponse``,
-    /// spliced from the stored JSON of each version instead of decoding and encoding it again.
+    /// A page of the change sequence (``ServerStore/changesJSON(user:since:limit:)``), spliced from
+    /// the stored JSON of each version instead of decoding and encoding it again.
     ///
     /// Bodies and vectors are stored as `Wire.makeEncoder()` writes them (sorted keys), so the
-    /// result decodes to the same ``PullResponse``; `ServerStorePullJSONTests` holds the two equal.
+    /// page is what encoding its ``PullResponse`` gives (`PullPageJSONPropertyTests`,
+    /// `StorePullJSONTests`).
     public func changesJSON(user: AuthenticatedUser, since: Int64, limit: Int) async throws -> Data {
         let pageSize = max(1, limit)
         return try await Self.wrap {

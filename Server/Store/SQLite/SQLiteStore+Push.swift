@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Logging
 import NKProtocol
+import Synchronization
 
 extension SQLiteStore {
     public func push(
@@ -142,16 +143,15 @@ final class PushContext {
 }
 
 /// Decoded post texts by version sequence number, shared by every push, bounded.
-final class PostTextCache: @unchecked Sendable {
+final class PostTextCache: Sendable {
     /// About 2,000 posts (some 10 MB); emptied when it grows past it.
     static let capacity = 2048
-    private let lock = NSLock()
-    private var texts: [Int64: String] = [:]
+    private let texts = Mutex<[Int64: String]>([:])
 
     subscript(seq: Int64) -> String? {
-        get { lock.withLock { texts[seq] } }
+        get { texts.withLock { $0[seq] } }
         set {
-            lock.withLock {
+            texts.withLock { texts in
                 if texts.count >= Self.capacity { texts.removeAll(keepingCapacity: true) }
                 texts[seq] = newValue
             }
@@ -165,7 +165,7 @@ final class PostTextCache: @unchecked Sendable {
         do {
             return try await transaction()
         } catch {
-            lock.withLock { texts.removeAll() }
+            texts.withLock { $0.removeAll() }
             throw error
         }
     }
