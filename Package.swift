@@ -10,7 +10,7 @@ let productSettings: [SwiftSetting] = swiftSettings + [.treatAllWarnings(as: .er
 
 let package = Package(
     name: "nksync",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "nkserver", targets: ["nkserver"]),
         .executable(name: "nkclient", targets: ["nkclient"]),

@@ -45,7 +45,7 @@ private func decodeAndValidate<T: Codable & Equatable>(
     do {
         try validate(value)
     } catch {
-        check(!error.code.isEmpty && !error.message.isEmpty, "a validation failure without code or message")
+        check(!error.code.rawValue.isEmpty && !error.message.isEmpty, "a validation failure without code or message")
         return
     }
     do {

@@ -64,7 +64,8 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
             valid.append(true)
             if replicaIsValid { _ = version.version[push.replica] >= 1 }
         } catch {
-            check(!error.code.isEmpty && !error.message.isEmpty, "a validation failure without code or message")
+            check(
+                !error.code.rawValue.isEmpty && !error.message.isEmpty, "a validation failure without code or message")
             valid.append(false)
         }
     }
