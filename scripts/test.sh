@@ -30,6 +30,24 @@ build() { # [NK_TOOLS value]
     NK_TOOLS="${1:-}" swift build --build-tests
 }
 
+# The slow tier's scripts: schemathesis on both stores, beside a short fuzzing run (each mostly one
+# core: together they take the time of the longer), then the sanitizers.
+slow_scripts() {
+    local fuzz_log status=0
+    fuzz_log="$(mktemp "${TMPDIR:-/tmp}/nk-fuzz-log.XXXXXX")"
+    scripts/fuzz.sh 20 >"$fuzz_log" 2>&1 &
+    local fuzz_pid=$!
+    scripts/schemathesis.sh --quick || status=$?
+    [ "$status" -ne 0 ] || scripts/with-postgres.sh scripts/schemathesis.sh --quick --postgres || status=$?
+    local fuzz_status=0
+    wait "$fuzz_pid" || fuzz_status=$?
+    cat "$fuzz_log" >&2
+    rm -f "$fuzz_log"
+    [ "$status" -eq 0 ] || { echo "error: schemathesis failed" >&2; exit "$status"; }
+    [ "$fuzz_status" -eq 0 ] || { echo "error: fuzzing failed" >&2; exit "$fuzz_status"; }
+    scripts/with-postgres.sh scripts/sanitizers.sh all --quick
+}
+
 unit_filter='NKProtocolTests|NKServerTests|NKClientTests'
 case "${1:-}" in
 --all)
@@ -40,10 +58,7 @@ case "${1:-}" in
     echo "== unit, live, postgres and slow tiers, beside a private PostgreSQL" >&2
     NK_TOOLS=1 scripts/with-postgres.sh swift test --skip-build
     echo "== slow tier: schemathesis on both stores, fuzzing, sanitizers" >&2
-    scripts/schemathesis.sh --quick
-    scripts/with-postgres.sh scripts/schemathesis.sh --quick --postgres
-    scripts/fuzz.sh 20
-    scripts/with-postgres.sh scripts/sanitizers.sh all --quick
+    slow_scripts
     echo "test.sh --all: every tier passed in $(((SECONDS - start) / 60)) min $(((SECONDS - start) % 60)) s" >&2
     ;;
 --tier)
@@ -65,10 +80,7 @@ case "${1:-}" in
     slow)
         build 1
         NK_TOOLS=1 scripts/with-postgres.sh swift test --skip-build --filter NKToolTests "$@"
-        scripts/schemathesis.sh --quick
-        scripts/with-postgres.sh scripts/schemathesis.sh --quick --postgres
-        scripts/fuzz.sh 20
-        scripts/with-postgres.sh scripts/sanitizers.sh all --quick
+        slow_scripts
         ;;
     *)
         echo "usage: scripts/test.sh --tier unit|live|postgres|slow" >&2
