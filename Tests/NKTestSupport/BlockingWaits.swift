@@ -7,8 +7,9 @@ import Foundation
 /// test runner that must never be a thread of Swift's cooperative pool: it has one thread per core
 /// (two here), and two live tests blocked in `waitpid` would starve every async test beside them. So
 /// a test that runs processes synchronously carries the `.processes` trait (NKTestTraits), which runs
-/// it on threads of its own and sets ``allowed``; async code awaits ``SpawnedProcess/ended()`` or the
-/// async ``runCommand(_:_:environment:timeout:)`` instead, which wait on a thread of their own.
+/// it on threads of its own and sets ``allowed``; async code awaits the async
+/// ``runCommand(_:_:environment:timeout:)`` or ``onThreadOfItsOwn(name:_:)`` instead, which wait on a
+/// thread of their own.
 ///
 /// A blocking wait inside a task without the trait stops the test runner at once with a message
 /// naming the fix, rather than slowing every other test down unseen. Outside the test runner (nkbench,
@@ -31,29 +32,6 @@ public enum BlockingWaits {
         fatalError(
             "\(what()) would block a thread of Swift's cooperative pool: give the test (or its suite) the "
                 + ".processes trait from NKTestTraits, or await the async version")
-    }
-}
-
-extension SpawnedProcess {
-    /// Waits for it to end without blocking a thread of the cooperative pool: a thread of its own waits
-    /// and resumes the caller.
-    public func ended() async -> End {
-        if let end { return end }
-        return await withCheckedContinuation { continuation in
-            let waiter = Thread { continuation.resume(returning: self.waitForEndUnchecked()) }
-            waiter.name = "nk-wait-\(pid)"
-            waiter.start()
-        }
-    }
-
-    /// Waits up to `seconds` for it to end, as ``ended()``; nil when it still runs.
-    public func ended(seconds: TimeInterval) async -> End? {
-        if let end { return end }
-        return await withCheckedContinuation { continuation in
-            let waiter = Thread { continuation.resume(returning: self.waitForEndUnchecked(seconds: seconds)) }
-            waiter.name = "nk-wait-\(pid)"
-            waiter.start()
-        }
     }
 }
 

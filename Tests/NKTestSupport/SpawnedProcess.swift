@@ -153,10 +153,6 @@ public final class SpawnedProcess: @unchecked Sendable {
     public func waitForEnd(seconds: TimeInterval) -> End? {
         if let end { return end }
         BlockingWaits.check("waiting for \(executable.lastPathComponent)")
-        return waitForEndUnchecked(seconds: seconds)
-    }
-
-    func waitForEndUnchecked(seconds: TimeInterval) -> End? {
         let deadline = Date().addingTimeInterval(seconds)
         while true {
             if let end { return end }
