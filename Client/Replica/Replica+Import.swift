@@ -34,14 +34,48 @@ extension Replica {
         }
     }
 
-    /// Writes `post` as a local version unless a current non-deleted version already holds it.
+    /// Imports one post by ``Post/importPlan(held:base:by:isImport:)``: compared with the version
+    /// this replica imported last (`import_base`), so an unchanged dump leaves corrections alone and
+    /// a changed one merges with them or stands beside them as a conflict. Every version it writes
+    /// is a pending local version; a merge supersedes the dump's version at once, so only the merge
+    /// is pushed.
     static func writePost(_ db: Database, _ post: Post, user: String, replica: ReplicaID) throws -> ImportOutcome {
-        let held = try StoredVersion.fetchFrontier(db, type: .post, id: post.id.rawValue)
-        let (outcome, vector) = post.importOutcome(over: held.map(\.version), by: replica)
-        if let vector {
-            try ReplicaStore.writeLocal(
-                db, RecordVersion(version: vector, editor: user, body: .post(post)), by: replica)
+        let id = post.id.rawValue
+        let held = try StoredVersion.fetchFrontier(db, type: .post, id: id).map(\.version)
+        var base: RecordVersion?
+        if let vector = try String.fetchOne(db, sql: "SELECT vector FROM import_base WHERE postId = ?", arguments: [id])
+        {
+            base = try Self.heldVersion(db, type: .post, id: id, vector: vector)
         }
-        return outcome
+        // Without a recorded base, what the server imported (no editor) or this user wrote stands for
+        // an import, as before bases were kept.
+        let plan = post.importPlan(held: held, base: base, by: replica) { $0.editor == nil || $0.editor == user }
+        var written: [RecordVersion] = []
+        for var version in plan.writes {
+            version.editor = user
+            // writeLocal raises our counter above every one given before; a merge must keep
+            // dominating the dump's version as written.
+            if let dump = written.first {
+                version.version = version.version.merging(dump.version).incremented(for: replica)
+            }
+            written.append(try ReplicaStore.writeLocal(db, version, by: replica))
+        }
+        if plan.base != nil, let dump = written.first {
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO import_base (postId, vector) VALUES (?, ?)",
+                arguments: [id, dump.version.canonical])
+        } else if let base = plan.base {
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO import_base (postId, vector) VALUES (?, ?)",
+                arguments: [id, base.canonical])
+        }
+        return plan.outcome
+    }
+
+    /// One version of a record this replica holds or held, by its canonical vector.
+    static func heldVersion(_ db: Database, type: RecordType, id: String, vector: String) throws -> RecordVersion? {
+        let current = try StoredVersion.fetchFrontier(db, type: type, id: id)
+        let superseded = try StoredVersion.fetchSuperseded(db, type: type, id: id)
+        return (current + superseded).first { $0.version.version.canonical == vector }?.version
     }
 }

@@ -22,7 +22,12 @@ extension Replica {
             let id = try ReplicaStore.resolveID(db, type: .post, prefix: idOrPrefix)
             let post = try Self.livePost(db, id: id)
             let notes = try Self.noteEntries(db, postId: post.id)
-            return PostDetail(post: post, notes: notes)
+            let siblings = try StoredVersion.fetchFrontier(db, type: .post, id: id)
+            var conflict: PostConflict?
+            if siblings.count > 1, let shown = siblings.firstIndex(where: { !$0.version.deleted }) {
+                conflict = PostConflict(versions: siblings.count, shown: shown)
+            }
+            return PostDetail(post: post, notes: notes, conflict: conflict)
         }
     }
 

@@ -187,6 +187,29 @@ extension ReplicaDatabase {
                     SELECT recordType, recordId FROM versions GROUP BY recordType, recordId HAVING COUNT(*) > 1;
                     """)
         }
+        migrator.registerMigration("v5-history") { db in
+            // The versions a newer one superseded, moved out of `versions` (`nkclient history`
+            // offline), and the vector of the version of each post this replica imported last.
+            try db.execute(
+                sql: """
+                    CREATE TABLE history (
+                        recordType TEXT NOT NULL,
+                        recordId TEXT NOT NULL,
+                        vector TEXT NOT NULL,
+                        vectorJSON TEXT NOT NULL,
+                        deleted INTEGER NOT NULL DEFAULT 0,
+                        editor TEXT,
+                        postId TEXT,
+                        body TEXT NOT NULL,
+                        supersededAt TEXT NOT NULL,
+                        PRIMARY KEY (recordType, recordId, vector)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE import_base (
+                        postId TEXT PRIMARY KEY NOT NULL,
+                        vector TEXT NOT NULL
+                    );
+                    """)
+        }
         return migrator
     }
 }

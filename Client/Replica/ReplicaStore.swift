@@ -93,7 +93,7 @@ enum ReplicaStore {
             throw ClientError(.storage, "a local edit did not dominate the versions it was made from")
         }
         for vector in outcome.removed {
-            try StoredVersion.delete(db, type: version.type, id: version.id, vector: vector)
+            try StoredVersion.supersede(db, type: version.type, id: version.id, vector: vector)
         }
         try StoredVersion(version: version, pending: true).insert(db)
         return version
@@ -127,7 +127,7 @@ enum ReplicaStore {
             return .unchanged
         }
         for vector in outcome.removed {
-            try StoredVersion.delete(db, type: version.type, id: version.id, vector: vector)
+            try StoredVersion.supersede(db, type: version.type, id: version.id, vector: vector)
         }
         try StoredVersion(version: version, pending: false).insert(db, encoder: encoder)
         return outcome.status
@@ -139,7 +139,7 @@ enum ReplicaStore {
         let held = try held ?? StoredVersion.fetchHeld(db, type: hidden.type, id: hidden.id)
         let removed = Frontier.hide(hidden.version, from: held.map(\.vector))
         for vector in removed {
-            try StoredVersion.delete(db, type: hidden.type, id: hidden.id, vector: vector)
+            try StoredVersion.supersede(db, type: hidden.type, id: hidden.id, vector: vector)
         }
         return removed.count
     }

@@ -69,6 +69,31 @@ struct StoredVersion: FetchableRecord, Sendable, Hashable {
         ).sorted { Frontier.siblingOrder($0.version.version, $1.version.version) }
     }
 
+    /// Moves the version of a record with this vector out of the frontier into `history`, where
+    /// `nkclient history` finds it offline.
+    static func supersede(_ db: Database, type: RecordType, id: String, vector: VersionVector) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT OR IGNORE INTO history
+                    (recordType, recordId, vector, vectorJSON, deleted, editor, postId, body, supersededAt)
+                SELECT recordType, recordId, vector, vectorJSON, deleted, editor, postId, body, ?
+                FROM versions WHERE recordType = ? AND recordId = ? AND vector = ?
+                """
+        ).execute(arguments: [ISO8601DateFormatter().string(from: Date()), type.rawValue, id, vector.canonical])
+        try delete(db, type: type, id: id, vector: vector)
+    }
+
+    /// The superseded versions of one record this replica has held.
+    static func fetchSuperseded(_ db: Database, type: RecordType, id: String) throws -> [StoredVersion] {
+        try StoredVersion.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT recordType, recordId, vector, vectorJSON, deleted, editor, body, 0 AS pending
+                    FROM history WHERE recordType = ? AND recordId = ?
+                    """),
+            arguments: [type.rawValue, id])
+    }
+
     /// Deletes the version of a record with this vector.
     static func delete(_ db: Database, type: RecordType, id: String, vector: VersionVector) throws {
         try db.cachedStatement(sql: "DELETE FROM versions WHERE recordType = ? AND recordId = ? AND vector = ?")

@@ -15,6 +15,7 @@ public struct ClientError: Error, Sendable, CustomStringConvertible {
             case invalidInput = "invalid_input"
             case notAllowed = "not_allowed"
             case notInConflict = "not_in_conflict"
+            case inConflict = "in_conflict"
             case unreachable
             case unauthorized
             case forbidden
@@ -45,6 +46,8 @@ public struct ClientError: Error, Sendable, CustomStringConvertible {
         public static let notAllowed = Code(.notAllowed)
         /// `resolve` was asked for a record that has no siblings.
         public static let notInConflict = Code(.notInConflict)
+        /// The record is in conflict: settle it with `resolve` before editing it this way.
+        public static let inConflict = Code(.inConflict)
         /// The server could not be reached (refused, timed out, unknown host, connection lost).
         public static let unreachable = Code(.unreachable)
         /// The server rejected the token (HTTP 401).

@@ -74,6 +74,33 @@ public struct ServerAPI: Sendable {
         }
     }
 
+    /// `GET /v1/history/{type}/{id}`: every version of the record the server has held that the
+    /// user may read, oldest first; nil when the server has none. Checked before it is returned: a
+    /// version of another record, or one that breaks the server's own rules, refuses the answer.
+    public func history(type: RecordType, id: String) async throws(ClientError) -> [HistoryEntry]? {
+        let path = "/v1/history/\(type.rawValue)/\(Self.escapePathSegment(id))"
+        let response: HistoryResponse
+        do {
+            response = try await call(.get, path, as: HistoryResponse.self)
+        } catch  where error.serverStatus == 404 {
+            return nil
+        }
+        for entry in response.versions {
+            do {
+                guard entry.record.type == type, entry.record.id == id else {
+                    throw ServerSentCheck.Refusal(reason: "the history of \(id) holds a version of another record")
+                }
+                try ServerSentCheck.check(entry.record)
+            } catch let refusal as ServerSentCheck.Refusal {
+                throw ClientError(
+                    .badResponse, "the server at \(server) sent a history that fails its checks: \(refusal.reason)")
+            } catch {
+                throw ClientError(.badResponse, "the server at \(server) sent a history that fails its checks")
+            }
+        }
+        return response.versions
+    }
+
     /// `GET /v1/wait?since=SEQ&timeout=SECONDS`: returns as soon as the server has changes after
     /// `cursor`, or with `changed == false` after about `timeout` seconds.
     public func wait(since cursor: Int64, timeout: Int = Wire.defaultWaitSeconds) async throws(ClientError)

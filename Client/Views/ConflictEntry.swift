@@ -9,6 +9,8 @@ public struct ConflictEntry: Encodable, Hashable, Sendable {
         public var author: String?
         /// Set for a post's sibling only.
         public var title: String?
+        /// A post's text (its paragraphs joined by a blank line); set for a post's sibling only.
+        public var text: String?
         public var editor: String?
         public var deleted: Bool
         public var version: VersionVector
@@ -21,20 +23,22 @@ public struct ConflictEntry: Encodable, Hashable, Sendable {
                 author = annotation.author
             case .post(let post):
                 title = post.title
+                text = post.text
             }
             editor = version.editor
             deleted = version.deleted
             self.version = version.version
         }
 
-        enum CodingKeys: String, CodingKey { case note, tags, author, title, editor, deleted, version }
+        enum CodingKeys: String, CodingKey { case note, tags, author, title, text, editor, deleted, version }
 
         /// `{"note","tags","author","editor","deleted","version"}` (`editor` null before a push;
-        /// a post's sibling has `title` instead of note, tags and author).
+        /// a post's sibling has `title` and `text` instead of note, tags and author).
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             if let title {
                 try c.encode(title, forKey: .title)
+                try c.encode(text ?? "", forKey: .text)
             } else {
                 try c.encode(note ?? "", forKey: .note)
                 try c.encode(tags ?? [], forKey: .tags)

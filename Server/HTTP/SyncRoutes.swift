@@ -25,6 +25,7 @@ struct SyncRoutes: Sendable {
         v1.post("push", use: push)
         v1.get("changes", use: changes)
         v1.get("records/:type/:id", use: record)
+        v1.get("history/:type/:id", use: history)
         v1.get("wait", use: wait)
     }
 
@@ -97,6 +98,15 @@ struct SyncRoutes: Sendable {
         let id = try context.parameters.require("id")
         let versions = try await store.record(user: user, type: type, id: id)
         return try .json(RecordResponse(versions: versions))
+    }
+
+    @Sendable func history(_ request: Request, context: SyncRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        guard let type = context.parameters.get("type", as: RecordType.self) else {
+            throw ServerError(.notFound, "the record type must be 'post' or 'annotation'")
+        }
+        let id = try context.parameters.require("id")
+        return try .json(HistoryResponse(versions: try await store.history(user: user, type: type, id: id)))
     }
 
     @Sendable func wait(_ request: Request, context: SyncRequestContext) async throws -> Response {

@@ -254,6 +254,9 @@ enum PushRules {
         annotation.author = author
         annotation.createdAt = try earliestCreation(frontier.map(\.row)) ?? now
         let held = Set(frontier.compactMap(\.row.visibility))
+        if !deleted, frontier.allSatisfy({ $0.row.deleted }), author != user.name {
+            throw PushRejection.forbidden("only the author of an annotation ('\(author)') may restore it")
+        }
         if author == user.name {
             if !held.contains(annotation.visibility.rawValue) {
                 try checkGroup(annotation.visibility, facts: facts)

@@ -45,6 +45,12 @@ public protocol ServerStore: AnyObject, Sendable {
     /// - Throws: `not_found` when the record has no version the user may read.
     func record(user: AuthenticatedUser, type: RecordType, id: String) async throws -> [RecordVersion]
 
+    /// Every version of one record the store has held, current and superseded, that the user may
+    /// read, each by its own visibility, oldest first (``HistoryEntry/chronological(_:_:)``).
+    ///
+    /// - Throws: `not_found` when the record has no version the user may read.
+    func history(user: AuthenticatedUser, type: RecordType, id: String) async throws -> [HistoryEntry]
+
     /// The newest sequence number the store has given (0 when none).
     func latestSequence() async throws -> Int64
 
@@ -106,7 +112,9 @@ public protocol ServerStore: AnyObject, Sendable {
 
     // MARK: Posts
 
-    /// Imports posts in one transaction; importing the same posts twice changes nothing.
+    /// Imports posts in one transaction by ``Post/importPlan(held:base:by:isImport:)``: each is
+    /// compared with the version the server imported last, so corrections stay; importing the same
+    /// posts twice changes nothing.
     ///
     /// - Throws: `invalid_post` (before anything is written) when a post breaks the record limits.
     func importPosts(_ posts: [Post]) async throws -> ImportSummary

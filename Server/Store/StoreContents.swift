@@ -16,11 +16,16 @@ public struct StoreContents: Sendable {
     var members: [GroupMemberRecord]
     /// In sequence order.
     var versions: [VersionRecord]
+    /// Superseded versions, in sequence order.
+    var history: [HistoryRecord] = []
+    /// By post id.
+    var importBases: [ImportBaseRecord] = []
 
     /// How many rows of each kind, in a fixed order: `users=2 replicas=3 groups=1 members=2 versions=812 last_seq=900`.
     public var counts: String {
         "users=\(users.count) replicas=\(replicas.count) groups=\(groups.count) members=\(members.count)"
-            + " versions=\(versions.count) last_seq=\(lastSequence)"
+            + " versions=\(versions.count) history=\(history.count) import_bases=\(importBases.count)"
+            + " last_seq=\(lastSequence)"
     }
 
     /// The SHA-256 (hex) of every row in a canonical text form, dates to the millisecond: equal for
@@ -59,12 +64,23 @@ public struct StoreContents: Sendable {
                     version.postId, version.body, ms(version.storedAt),
                 ] + (version.formerReaders.map { [$0] } ?? []))
         }
+        for record in history {
+            let version = record.version
+            add([
+                "history", version.seq.map(String.init), version.recordType, version.recordId, version.vector,
+                version.vectorJSON, String(version.deleted), version.editor, version.author, version.visibility,
+                version.postId, version.body, ms(version.storedAt), version.formerReaders, ms(record.supersededAt),
+            ])
+        }
+        for base in importBases {
+            add(["import_base", base.postId, base.vector])
+        }
         return Token.hex(hash.finalize())
     }
 
     /// Whether nothing but the server's own id is held: no user, group or version.
     var isEmpty: Bool {
         users.isEmpty && replicas.isEmpty && groups.isEmpty && members.isEmpty && versions.isEmpty
-            && lastSequence == 0
+            && history.isEmpty && importBases.isEmpty && lastSequence == 0
     }
 }

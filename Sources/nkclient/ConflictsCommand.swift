@@ -7,14 +7,16 @@ struct ConflictsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "conflicts",
         abstract: "List records in conflict with each of their versions.",
-        discussion: "Versions are numbered from 0 in a deterministic order; resolve with nkclient resolve ID --pick N."
+        discussion: """
+            Versions are numbered from 0 in a deterministic order; a post's versions after the first show             what they change from version 0 as a word diff ([-removed-] {+added+}). Settle with nkclient             resolve ID.
+            """
     )
 
     @OptionGroup var options: HomeOptions
 
     @Flag(
         help:
-            "Print [{\"id\", \"type\", \"versions\": [{\"note\", \"tags\", \"author\", \"editor\", \"deleted\", \"version\"}]}]."
+            "Print [{\"id\", \"type\", \"versions\": [{\"note\", \"tags\", \"author\", \"editor\", \"deleted\", \"version\"}]}] (a post's versions: \"title\" and \"text\" instead of note, tags and author)."
     )
     var json = false
 
@@ -29,7 +31,12 @@ struct ConflictsCommand: ParsableCommand {
             return
         }
         for conflict in conflicts {
-            Output.line("\(conflict.type.rawValue) \(Output.inline(conflict.id)) (\(conflict.versions.count) versions)")
+            var heading =
+                "\(conflict.type.rawValue) \(Output.inline(conflict.id)) (\(conflict.versions.count) versions)"
+            if conflict.type == .post, let title = conflict.versions.first?.title {
+                heading += ": \(Output.clip(title, 60))"
+            }
+            Output.line(heading)
             for (index, version) in conflict.versions.enumerated() {
                 var line = "  [\(index)] \(Output.inline(version.version.description))"
                 if let author = version.author { line += " by \(Output.inline(author))" }
@@ -41,6 +48,16 @@ struct ConflictsCommand: ParsableCommand {
                     Output.line("      tags: \(tags.map(Output.inline).joined(separator: ", "))")
                 }
                 if let note = version.note { Output.line("      note: \(Output.clip(note, 70))") }
+                if index > 0, let text = version.text, let first = conflict.versions.first {
+                    if let title = version.title, let firstTitle = first.title, title != firstTitle {
+                        Output.line(
+                            "      title vs [0]: \(Output.inline(WordDiff(from: firstTitle, to: title).plain()))")
+                    }
+                    let diff = WordDiff(from: first.text ?? "", to: text)
+                    Output.line(
+                        "      text vs [0]: "
+                            + (diff.isEmpty ? "the same words" : Output.inline(diff.plain(context: 5))))
+                }
             }
         }
     }

@@ -39,10 +39,7 @@ struct LogCommand: ParsableCommand {
             Output.line("Nothing synced in yet.")
             return
         }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm"
-        for entry in entries { Output.line(Self.line(entry, time: formatter.string(from: entry.at))) }
+        for entry in entries { Output.line(Self.line(entry, time: Output.minute(entry.at))) }
     }
 
     /// `2026-11-29 10:02  bob edited note 3f2a1c9e on "Seafood ban…": Check the…`.

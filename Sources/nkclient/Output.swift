@@ -69,6 +69,18 @@ enum Output {
         return inline(cut)
     }
 
+    /// A local time to the minute, `2026-12-07 18:40`, as `log`, `history` and `trash` print it.
+    static func minute(_ date: Date) -> String {
+        minuteFormatter.string(from: date)
+    }
+
+    private static let minuteFormatter: DateFormatter = {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        return formatter
+    }()
+
     /// `text` padded with spaces to `width` characters.
     static func pad(_ text: String, _ width: Int) -> String {
         text.count >= width ? text : text + String(repeating: " ", count: width - text.count)

@@ -62,7 +62,7 @@ struct PostEditCommand: ParsableCommand {
 
     /// Writes `text` to a temporary file, opens `$EDITOR` (else `$VISUAL`, else `vi`) on it, and
     /// returns the file's path once the editor exits successfully.
-    private static func edit(_ text: String, id: String) throws -> String {
+    static func edit(_ text: String, id: String) throws -> String {
         let path = FileManager.default.temporaryDirectory
             .appendingPathComponent("nkclient-post-\(id)-\(UUID().uuidString.prefix(8)).txt").path
         guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {

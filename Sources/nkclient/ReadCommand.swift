@@ -1,5 +1,6 @@
 import ArgumentParser
 import NKClient
+import NKProtocol
 
 /// `nkclient read POST_ID [--json]`.
 struct ReadCommand: ParsableCommand {
@@ -13,7 +14,10 @@ struct ReadCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The post's id, or a unique prefix of it.", valueName: "POST_ID"))
     var postID: String
 
-    @Flag(help: "Print {\"post\", \"notes\"} as JSON.")
+    @Flag(
+        help:
+            "Print {\"post\", \"notes\", \"conflict\"} as JSON (conflict: {\"versions\", \"shown\"}, only when in conflict)."
+    )
     var json = false
 
     func run() throws {
@@ -21,6 +25,11 @@ struct ReadCommand: ParsableCommand {
         if json {
             try Output.json(detail)
             return
+        }
+        if let conflict = detail.conflict {
+            Output.line(
+                "This post is in conflict: \(conflict.versions) versions; showing version \(conflict.shown). "
+                    + "See nkclient conflicts; settle with nkclient resolve \(detail.post.id.rawValue).")
         }
         // The renderer escapes every field itself; with colour its own ANSI escapes must go out as they are.
         let colour = Output.stdoutIsTerminal

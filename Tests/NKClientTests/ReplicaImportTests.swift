@@ -45,7 +45,7 @@ import Testing
 
         let first = try replica.importPosts(posts)
         #expect(first == ImportSummary(new: 8, updated: 0, unchanged: 0))
-        #expect(first.description == "8 posts (8 new / 0 updated / 0 unchanged)")
+        #expect(first.description == "8 posts (8 new / 0 updated / 0 merged / 0 in conflict / 0 unchanged)")
         #expect(try replica.posts().count == 8)
         #expect(try replica.status().pending == 8)
         let held = try replica.held(posts[0].id.rawValue, type: .post)
@@ -56,7 +56,7 @@ import Testing
         #expect(try replica.status().pending == 8)
     }
 
-    @Test func aCorrectedFileRecordsANewVersionThatHasSeenTheServers() throws {
+    @Test func aChangedFileOverAConcurrentCorrectionOfTheSameParagraphIsAConflict() throws {
         let folder = try ScratchFolder()
         let replica = try Fixtures.replica(in: folder, posts: [])
         let path = try corpusFile(folder, "a.txt", Self.corpus)
@@ -72,13 +72,18 @@ import Testing
         let corrected = Self.corpus.replacingOccurrences(of: "mentions hard", with: "mentions scarce")
         let summary = try replica.importPosts(CorpusFiles.load(paths: [try corpusFile(folder, "b.txt", corrected)]))
 
-        // Then the changed post gets one version that dominates both siblings; the other is unchanged
-        #expect(summary == ImportSummary(new: 0, updated: 1, unchanged: 1))
+        // Then the server's version (a correction of the paragraph the dump changed) stays, and the
+        // dump's version stands beside it, pending: a conflict, nothing lost. The other is unchanged.
+        #expect(summary == ImportSummary(new: 0, updated: 0, conflicts: 1, unchanged: 1))
         let held = try replica.held(posts[0].id.rawValue, type: .post)
-        #expect(held.count == 1 && held[0].pending)
+        #expect(held.count == 2)
+        let bodies = held.compactMap { version -> [String]? in
+            if case .post(let post) = version.version.body { return post.body }
+            return nil
+        }
+        #expect(Set(bodies) == [["The server's text."], ["The first paragraph mentions scarce currency."]])
         // (This replica's counters grow across records: the two imported posts took 1 and 2.)
-        #expect(held[0].version.version == VersionVector([me: 3, Fixtures.serverReplica: 3]))
-        #expect(try replica.post(posts[0].id.rawValue).post.body == ["The first paragraph mentions scarce currency."])
+        #expect(held.contains { $0.pending && $0.version.version == VersionVector([me: 3]) })
     }
 
     @Test func aBadFileImportsNothingAndNamesItsLine() throws {
@@ -125,8 +130,10 @@ import Testing
     @Test func theSummaryEncodesAsDocumented() throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        let data = try encoder.encode(ImportSummary(new: 1, updated: 2, unchanged: 3))
-        #expect(String(decoding: data, as: UTF8.self) == #"{"new":1,"posts":6,"unchanged":3,"updated":2}"#)
+        let data = try encoder.encode(ImportSummary(new: 1, updated: 2, merged: 4, conflicts: 5, unchanged: 3))
+        #expect(
+            String(decoding: data, as: UTF8.self)
+                == #"{"conflicts":5,"merged":4,"new":1,"posts":15,"unchanged":3,"updated":2}"#)
     }
 
     @Test func progressIsReportedUpToTheTotal() throws {

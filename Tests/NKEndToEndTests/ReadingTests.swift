@@ -78,7 +78,9 @@ import Testing
         // Given Alice imports the sample corpus while offline
         let port = server.port
         server.stop()
-        #expect(try alice.run(["import"] + files).output == "8 posts (8 new / 0 updated / 0 unchanged)")
+        #expect(
+            try alice.run(["import"] + files).output
+                == "8 posts (8 new / 0 updated / 0 merged / 0 in conflict / 0 unchanged)")
         let again = try alice.run(["import"] + files + ["--json"])
         let summary = try JSONDecoder().decode(ImportOutput.self, from: Data(again.stdout.utf8))
         #expect(summary == ImportOutput(posts: 8, new: 0, updated: 0, unchanged: 8))

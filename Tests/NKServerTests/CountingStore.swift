@@ -36,6 +36,10 @@ final class CountingStore: ServerStore {
         try await base.record(user: user, type: type, id: id)
     }
 
+    func history(user: AuthenticatedUser, type: RecordType, id: String) async throws -> [HistoryEntry] {
+        try await base.history(user: user, type: type, id: id)
+    }
+
     func latestSequence() async throws -> Int64 { try await base.latestSequence() }
 
     func replicaHighWater(user: AuthenticatedUser, replica: ReplicaID) async throws -> UInt64 {

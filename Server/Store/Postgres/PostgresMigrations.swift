@@ -82,6 +82,31 @@ enum PostgresMigrations {
                 """,
             ]
         ),
+        (
+            // History: superseded versions, moved out of nk_versions; each post's import base.
+            "v4-history",
+            [
+                """
+                CREATE TABLE nk_history (
+                    seq bigint PRIMARY KEY,
+                    record_type text NOT NULL,
+                    record_id text COLLATE "C" NOT NULL,
+                    vector text COLLATE "C" NOT NULL,
+                    vector_json text NOT NULL,
+                    deleted boolean NOT NULL,
+                    editor text,
+                    author text,
+                    visibility text,
+                    post_id text,
+                    body text NOT NULL,
+                    stored_at timestamptz NOT NULL,
+                    former_readers text,
+                    superseded_at timestamptz NOT NULL)
+                """,
+                "CREATE INDEX nk_history_on_record ON nk_history (record_type, record_id)",
+                "CREATE TABLE nk_import_bases (post_id text COLLATE \"C\" PRIMARY KEY, vector text NOT NULL)",
+            ]
+        ),
     ]
 
     /// Applies the migrations this database lacks and returns the server's replica id.

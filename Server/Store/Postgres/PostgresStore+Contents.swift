@@ -11,23 +11,54 @@ extension PostgresStore {
             var summary = ImportSummary()
             let encoder = Wire.makeEncoder()
             for post in posts {
-                let rows = try await frontier(connection, type: .post, id: post.id.rawValue)
-                let held = try rows.map { try $0.recordVersion() }
-                let (outcome, vector) = post.importOutcome(over: held, by: replica)
-                summary.count(outcome)
-                guard let vector else { continue }
-                for row in rows {
-                    try await connection.query("DELETE FROM nk_versions WHERE seq = \(row.seq ?? -1)", logger: logger)
+                let id = post.id.rawValue
+                var base: VersionRecord?
+                for try await vector in try await connection.query(
+                    "SELECT vector FROM nk_import_bases WHERE post_id = \(id)", logger: logger
+                ).decode(String.self) {
+                    base = try await storedVersion(connection, type: .post, id: id, vector: vector)
                 }
-                var record = try VersionRecord(
-                    RecordVersion(version: vector, body: .post(post)), storedAt: now, encoder: encoder)
-                record.seq = numbers.next()
-                try await insert(connection, record)
+                let plan = try post.serverImportPlan(
+                    held: try await frontier(connection, type: .post, id: id), base: base, by: replica)
+                summary.count(plan.outcome)
+                for version in plan.writes {
+                    let replaced = try await frontier(connection, type: .post, id: id).filter {
+                        version.version.dominates(try $0.versionVector())
+                    }
+                    try await supersede(connection, seqs: replaced.compactMap(\.seq), at: now)
+                    var record = try VersionRecord(version, storedAt: now, encoder: encoder)
+                    record.seq = numbers.next()
+                    try await insert(connection, record)
+                }
+                if let vector = plan.base {
+                    try await connection.query(
+                        """
+                        INSERT INTO nk_import_bases (post_id, vector) VALUES (\(id), \(vector.canonical))
+                        ON CONFLICT (post_id) DO UPDATE SET vector = EXCLUDED.vector
+                        """,
+                        logger: logger)
+                }
             }
             return summary
         }
         if numbered { await changeNotifier.announce() }
         return summary
+    }
+
+    /// One stored version of a record, current or superseded, by its canonical vector.
+    func storedVersion(_ connection: PostgresConnection, type: RecordType, id: String, vector: String) async throws
+        -> VersionRecord?
+    {
+        for table in ["nk_versions", "nk_history"] {
+            let rows = try await versions(
+                connection,
+                """
+                SELECT \(unescaped: Self.versionColumns) FROM \(unescaped: table)
+                WHERE record_type = \(type.rawValue) AND record_id = \(id) AND vector = \(vector)
+                """)
+            if let row = rows.first { return row }
+        }
+        return nil
     }
 
     public func exportContents() async throws -> StoreContents {
@@ -75,9 +106,28 @@ extension PostgresStore {
         }
         let versions = try await versions(
             connection, "SELECT \(unescaped: Self.versionColumns) FROM nk_versions ORDER BY seq")
+        var history: [HistoryRecord] = []
+        var supersededAt: [Date] = []
+        for try await date in try await connection.query(
+            "SELECT superseded_at FROM nk_history ORDER BY seq", logger: logger
+        ).decode(Date.self) {
+            supersededAt.append(date)
+        }
+        let superseded = try await self.versions(
+            connection, "SELECT \(unescaped: Self.versionColumns) FROM nk_history ORDER BY seq")
+        for (version, date) in zip(superseded, supersededAt) {
+            history.append(HistoryRecord(version: version, supersededAt: date))
+        }
+        var importBases: [ImportBaseRecord] = []
+        for try await (postId, vector) in try await connection.query(
+            "SELECT post_id, vector FROM nk_import_bases ORDER BY post_id", logger: logger
+        ).decode((String, String).self) {
+            importBases.append(ImportBaseRecord(postId: postId, vector: vector))
+        }
         return StoreContents(
             serverReplicaID: serverReplicaID.rawValue, lastSequence: try await latestSequence(connection),
-            users: users, replicas: replicas, groups: groups, members: members, versions: versions)
+            users: users, replicas: replicas, groups: groups, members: members, versions: versions,
+            history: history, importBases: importBases)
     }
 
     public func importContents(_ contents: StoreContents) async throws {
@@ -130,6 +180,14 @@ extension PostgresStore {
             }
             for version in contents.versions {
                 try await insert(connection, version)
+            }
+            for record in contents.history {
+                try await insertHistory(connection, record)
+            }
+            for base in contents.importBases {
+                try await connection.query(
+                    "INSERT INTO nk_import_bases (post_id, vector) VALUES (\(base.postId), \(base.vector))",
+                    logger: logger)
             }
             // New users and groups are numbered after the imported ones; the change sequence goes on
             // from the last number the old store gave.

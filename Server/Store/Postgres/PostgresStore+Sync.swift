@@ -74,7 +74,7 @@ extension PostgresStore {
                 }
                 results.append(result)
             }
-            try await batch.write(connection, logger: logger, storedAt: now)
+            try await batch.write(connection, store: self, storedAt: now)
             let highWater = ReplicaHighWater.of(replica, results)
             if highWater > 0 {
                 try await connection.query(
@@ -151,6 +151,18 @@ extension PostgresStore {
                     storedAt: storedAt, formerReaders: formerReaders))
         }
         return rows
+    }
+
+    func insertHistory(_ connection: PostgresConnection, _ history: HistoryRecord) async throws {
+        let record = history.version
+        try await connection.query(
+            """
+            INSERT INTO nk_history (\(unescaped: Self.versionColumns), superseded_at) VALUES (
+                \(record.seq), \(record.recordType), \(record.recordId), \(record.vector), \(record.vectorJSON),
+                \(record.deleted), \(record.editor), \(record.author), \(record.visibility), \(record.postId),
+                \(record.body), \(record.storedAt), \(record.formerReaders), \(history.supersededAt))
+            """,
+            logger: logger)
     }
 
     func insert(_ connection: PostgresConnection, _ record: VersionRecord) async throws {
@@ -237,6 +249,32 @@ extension PostgresStore {
             return try VersionRecord.readable(
                 try await frontier(connection, type: type, id: id), by: access, type: type)
         }
+    }
+
+    public func history(user: AuthenticatedUser, type: RecordType, id: String) async throws -> [HistoryEntry] {
+        try await read { [self] connection in
+            let access = try await readAccess(connection, user: user)
+            let current = try await frontier(connection, type: type, id: id)
+            let superseded = try await versions(
+                connection,
+                """
+                SELECT \(unescaped: Self.versionColumns) FROM nk_history
+                WHERE record_type = \(type.rawValue) AND record_id = \(id) ORDER BY seq
+                """)
+            return try HistoryEntry.readable(current: current, superseded: superseded, by: access, type: type)
+        }
+    }
+
+    /// Moves versions a newer one replaces out of the frontier into `nk_history`, every column kept.
+    func supersede(_ connection: PostgresConnection, seqs: [Int64], at now: Date) async throws {
+        guard !seqs.isEmpty else { return }
+        try await connection.query(
+            """
+            INSERT INTO nk_history (\(unescaped: Self.versionColumns), superseded_at)
+            SELECT \(unescaped: Self.versionColumns), \(now) FROM nk_versions WHERE seq = ANY(\(seqs)::bigint[])
+            """,
+            logger: logger)
+        try await connection.query("DELETE FROM nk_versions WHERE seq = ANY(\(seqs)::bigint[])", logger: logger)
     }
 
     public func latestSequence() async throws -> Int64 {
@@ -380,6 +418,8 @@ struct PushBatch {
     var frontiers: [RecordKey: [VersionRecord]]
     private var inserts: [Int64: VersionRecord] = [:]
     private var deletes: [Int64] = []
+    /// Versions this batch stored and superseded itself: they go straight to `nk_history`.
+    private var supersededInBatch: [VersionRecord] = []
 
     init(frontiers: [RecordKey: [VersionRecord]]) {
         self.frontiers = frontiers
@@ -389,8 +429,12 @@ struct PushBatch {
     /// this batch added is simply not inserted.
     mutating func store(_ record: VersionRecord, replacing: [VersionRecord], key: RecordKey) {
         let replaced = Set(replacing.compactMap(\.seq))
-        for seq in replaced where inserts.removeValue(forKey: seq) == nil {
-            deletes.append(seq)
+        for seq in replaced {
+            if let own = inserts.removeValue(forKey: seq) {
+                supersededInBatch.append(own)
+            } else {
+                deletes.append(seq)
+            }
         }
         var frontier = (frontiers[key] ?? []).filter { !replaced.contains($0.seq ?? -1) }
         frontier.append(record)
@@ -400,12 +444,15 @@ struct PushBatch {
         if let seq = record.seq { inserts[seq] = record }
     }
 
-    /// One DELETE and one INSERT (nothing for a batch that changed nothing).
-    func write(_ connection: PostgresConnection, logger: Logger, storedAt: Date) async throws {
-        if !deletes.isEmpty {
-            try await connection.query("DELETE FROM nk_versions WHERE seq = ANY(\(deletes)::bigint[])", logger: logger)
+    /// The replaced versions move to `nk_history`, then one INSERT (nothing for a batch that
+    /// changed nothing).
+    func write(_ connection: PostgresConnection, store: PostgresStore, storedAt: Date) async throws {
+        try await store.supersede(connection, seqs: deletes, at: storedAt)
+        for record in supersededInBatch {
+            try await store.insertHistory(connection, HistoryRecord(version: record, supersededAt: storedAt))
         }
         guard !inserts.isEmpty else { return }
+        let logger = store.logger
         let rows = inserts.values.sorted { ($0.seq ?? 0) < ($1.seq ?? 0) }
         // Arrays cannot carry NULL here: '' stands for it (no editor, author, visibility, post id or
         // list of former readers is ever empty; `NULLIF` turns it back).

@@ -13,7 +13,9 @@ extension SQLiteStore {
                     replicas: try ReplicaRecord.order(Column("id")).fetchAll(db),
                     groups: try GroupRecord.order(Column("id")).fetchAll(db),
                     members: try GroupMemberRecord.order(Column("groupId"), Column("userId")).fetchAll(db),
-                    versions: try VersionRecord.order(VersionRecord.Columns.seq).fetchAll(db))
+                    versions: try VersionRecord.order(VersionRecord.Columns.seq).fetchAll(db),
+                    history: try Self.allHistory(db),
+                    importBases: try ImportBaseRecord.order(Column("postId")).fetchAll(db))
             }
         }
     }
@@ -31,6 +33,8 @@ extension SQLiteStore {
                 for var group in contents.groups { try group.insert(db) }
                 for member in contents.members { try member.insert(db) }
                 for var version in contents.versions { try version.insert(db) }
+                try Self.insertHistory(db, contents.history)
+                for base in contents.importBases { try base.insert(db) }
                 // The next version is numbered after the last one given, not after the last one held.
                 try db.execute(
                     sql: "UPDATE sqlite_sequence SET seq = MAX(seq, ?) WHERE name = ?",

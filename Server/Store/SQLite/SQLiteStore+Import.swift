@@ -3,12 +3,10 @@ import GRDB
 import NKProtocol
 
 extension SQLiteStore {
-    /// Imports posts in one write transaction.
-    ///
-    /// A post whose current frontier already holds a version with the same content is unchanged;
-    /// otherwise a new version is written whose vector is the merge of the frontier incremented for
-    /// the server's replica, so it replaces every held version. Importing the same posts twice
-    /// changes nothing.
+    /// Imports posts in one write transaction, each by ``Post/importPlan(held:base:by:isImport:)``:
+    /// the dump is compared with the version this server imported last (its import base), so an
+    /// unchanged dump never touches a corrected post, and a changed one merges with the correction
+    /// or stands beside it as a conflict. Superseded versions move to `history`.
     ///
     /// - Throws: ``ServerError`` `invalid_post` (before anything is written) when a post breaks the
     ///   record limits.
@@ -20,14 +18,24 @@ extension SQLiteStore {
             try await pool.write { db in
                 var summary = ImportSummary()
                 for post in posts {
-                    let rows = try VersionRecord.frontier(db, type: .post, id: post.id.rawValue)
-                    let held = try rows.map { try $0.recordVersion() }
-                    let (outcome, vector) = post.importOutcome(over: held, by: replica)
-                    summary.count(outcome)
-                    guard let vector else { continue }
-                    for row in rows { try row.delete(db) }
-                    var record = try VersionRecord(RecordVersion(version: vector, body: .post(post)), storedAt: now)
-                    try record.insert(db)
+                    let id = post.id.rawValue
+                    let base = try ImportBaseRecord.fetchOne(db, key: id).flatMap {
+                        try Self.storedVersion(db, type: .post, id: id, vector: $0.vector)
+                    }
+                    let plan = try post.serverImportPlan(
+                        held: VersionRecord.frontier(db, type: .post, id: id), base: base, by: replica)
+                    summary.count(plan.outcome)
+                    for version in plan.writes {
+                        for row in try VersionRecord.frontier(db, type: .post, id: id)
+                        where version.version.dominates(try row.versionVector()) {
+                            try Self.supersede(db, row, at: now)
+                        }
+                        var record = try VersionRecord(version, storedAt: now)
+                        try record.insert(db)
+                    }
+                    if let vector = plan.base {
+                        try ImportBaseRecord(postId: id, vector: vector.canonical).save(db)
+                    }
                 }
                 return summary
             }

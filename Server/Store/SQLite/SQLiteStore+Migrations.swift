@@ -124,6 +124,31 @@ extension SQLiteStore {
                     WHERE id IN (SELECT id FROM held);
                     """)
         }
+        // History: the versions a newer one superseded, moved out of `versions` (never copied), and
+        // the vector of the version of each post the server's import wrote last (docs/DESIGN.md,
+        // "History" and "Imports respect corrections").
+        migrator.registerMigration("v5-history") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE history (
+                        seq INTEGER PRIMARY KEY,
+                        recordType TEXT NOT NULL,
+                        recordId TEXT NOT NULL,
+                        vector TEXT NOT NULL,
+                        vectorJSON TEXT NOT NULL,
+                        deleted BOOLEAN NOT NULL,
+                        editor TEXT,
+                        author TEXT,
+                        visibility TEXT,
+                        postId TEXT,
+                        body TEXT NOT NULL,
+                        storedAt DATETIME NOT NULL,
+                        formerReaders TEXT,
+                        supersededAt DATETIME NOT NULL);
+                    CREATE INDEX history_on_record ON history(recordType, recordId);
+                    CREATE TABLE importBases (postId TEXT PRIMARY KEY NOT NULL, vector TEXT NOT NULL);
+                    """)
+        }
         return migrator
     }
 }

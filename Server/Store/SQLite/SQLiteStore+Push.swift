@@ -52,7 +52,7 @@ extension SQLiteStore {
         }
         switch write {
         case .store(let stored, let replacing, _, let formerReaders):
-            for row in replacing { try row.delete(db) }
+            for row in replacing { try SQLiteStore.supersede(db, row, at: now) }
             var record = try VersionRecord(
                 stored, storedAt: now, formerReaders: formerReaders, encoder: facts.context.encoder)
             try record.insert(db)
