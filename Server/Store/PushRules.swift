@@ -228,7 +228,8 @@ enum PushRules {
     /// - A new annotation may have any visibility, but `group:G` only when its author is in G.
     /// - An existing one: its author may do anything (a new `group:G` again needs membership);
     ///   anyone else needs a current non-private version they can read, must keep that version's
-    ///   visibility, may not delete, and may not replace a version they cannot read.
+    ///   visibility, may not delete nor bring back a deleted one, and may not replace a version
+    ///   they cannot read.
     static func authorise(
         _ annotation: Annotation,
         deleted: Bool,
@@ -254,7 +255,10 @@ enum PushRules {
         annotation.author = author
         annotation.createdAt = try earliestCreation(frontier.map(\.row)) ?? now
         let held = Set(frontier.compactMap(\.row.visibility))
-        if !deleted, frontier.allSatisfy({ $0.row.deleted }), author != user.name {
+        // Bringing a deleted note back (a version that has seen every deletion held and is not one)
+        // is the author's, as deleting is. An edit made concurrently with the deletion is not: it
+        // stands beside it as a conflict.
+        if !deleted, author != user.name, frontier.allSatisfy({ $0.row.deleted && vector.dominates($0.vector) }) {
             throw PushRejection.forbidden("only the author of an annotation ('\(author)') may restore it")
         }
         if author == user.name {

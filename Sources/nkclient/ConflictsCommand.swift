@@ -38,9 +38,13 @@ struct ConflictsCommand: ParsableCommand {
             }
             Output.line(heading)
             for (index, version) in conflict.versions.enumerated() {
-                var line = "  [\(index)] \(Output.inline(version.version.description))"
+                var line = "  [\(index)] \(Output.vector(version.version))"
                 if let author = version.author { line += " by \(Output.inline(author))" }
-                if let editor = version.editor { line += ", edited by \(Output.inline(editor))" }
+                if let editor = version.editor {
+                    line += ", edited by \(Output.inline(editor))"
+                } else if conflict.type == .post {
+                    line += ", imported"
+                }
                 if version.deleted { line += "  DELETED" }
                 Output.line(line)
                 if let title = version.title { Output.line("      title: \(Output.clip(title, 70))") }

@@ -62,8 +62,9 @@ struct HistoryCommand: AsyncParsableCommand {
 
     /// `[3] 2026-12-07 18:40 carol  a:2,b:1  current`.
     static func headline(_ number: Int, _ entry: HistoryEntry) -> String {
-        var line = "  [\(number)] \(time(entry.time)) \(Output.inline(entry.record.editor ?? "(not pushed)"))"
-        line += "  \(Output.inline(entry.record.version.canonical))"
+        // Local versions carry their editor; only the server's import writes none.
+        var line = "  [\(number)] \(time(entry.time)) \(Output.inline(entry.record.editor ?? "import"))"
+        line += "  \(Output.vector(entry.record.version))"
         if entry.record.deleted { line += "  DELETED" }
         if entry.current { line += "  current" }
         return line

@@ -69,6 +69,20 @@ enum Output {
         return inline(cut)
     }
 
+    /// A version vector for people: `{18ad2c9e:6,server-66f53b81:1}`, each replica id cut to its
+    /// first 8 characters (after `server-` for the server's), in canonical order. `--json` keeps
+    /// the whole ids.
+    static func vector(_ vector: VersionVector) -> String {
+        let entries = vector.canonical.split(separator: ",").map { entry -> String in
+            guard let colon = entry.lastIndex(of: ":") else { return String(entry) }
+            var id = entry[..<colon]
+            let prefix = id.hasPrefix("server-") ? "server-" : ""
+            id = id.dropFirst(prefix.count)
+            return prefix + id.prefix(8) + entry[colon...]
+        }
+        return inline("{" + entries.joined(separator: ",") + "}")
+    }
+
     /// A local time to the minute, `2026-12-07 18:40`, as `log`, `history` and `trash` print it.
     static func minute(_ date: Date) -> String {
         minuteFormatter.string(from: date)
