@@ -60,6 +60,38 @@ extension BenchStore {
         }
     }
 
+    /// The store's size on disk: the SQLite file's pages (the WAL's included), or the PostgreSQL
+    /// database's size.
+    func databaseBytes() async throws -> Int {
+        switch self {
+        case .sqlite(let path):
+            return try await DatabaseQueue(path: path).read { db in
+                try Int.fetchOne(db, sql: "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()")
+                    ?? 0
+            }
+        case .postgres(let url):
+            let line = try await TestPostgres.query(url, "SELECT pg_database_size(current_database())")
+            guard let bytes = Int(line) else { throw HarnessError("unexpected answer from psql: \(line)") }
+            return bytes
+        }
+    }
+
+    /// How many superseded versions the store keeps (0 for a build from before history).
+    func historyRows() async throws -> Int {
+        switch self {
+        case .sqlite(let path):
+            return try await DatabaseQueue(path: path).read { db in
+                guard try db.tableExists("history") else { return 0 }
+                return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM history") ?? 0
+            }
+        case .postgres(let url):
+            let line = try await TestPostgres.query(
+                url,
+                "SELECT CASE WHEN to_regclass('nk_history') IS NULL THEN 0 ELSE (SELECT COUNT(*) FROM nk_history) END")
+            return Int(line) ?? 0
+        }
+    }
+
     /// The plan of the query behind `GET /v1/changes` with a cursor past every change.
     func changesQueryPlan() async throws -> [String] {
         switch self {

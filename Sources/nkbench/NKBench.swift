@@ -62,7 +62,8 @@ struct NKBench: AsyncParsableCommand {
     var duration: Double?
 
     @Option(
-        help: "Workloads to run, comma-separated: push, pull, delta, noop, many (default: all; with --servers 2: many)."
+        help:
+            "Workloads to run, comma-separated: push, history, pull, delta, noop, many (default: all; with --servers 2: many)."
     )
     var only: String?
 
@@ -119,7 +120,8 @@ struct NKBench: AsyncParsableCommand {
         }
         let settings = settings()
         let selected = Set(
-            (only ?? (servers > 1 ? "many" : "push,pull,delta,noop,many")).split(separator: ",").map(String.init))
+            (only ?? (servers > 1 ? "many" : "push,history,pull,delta,noop,many")).split(separator: ",").map(
+                String.init))
         let workloads = Workloads(options: settings, corpus: BenchCorpus(posts: settings.posts))
         var results: [String: Any] = [
             "machine": Self.machine(), "quick": quick, "build": Self.buildKind, "store": store.rawValue,
@@ -128,6 +130,10 @@ struct NKBench: AsyncParsableCommand {
         if selected.contains("push") {
             note("push: \(settings.push) annotations…")
             results["push"] = try await workloads.push()
+        }
+        if selected.contains("history") {
+            note("history: \(settings.push) annotations, then an edit of each…")
+            results["history"] = try await workloads.history()
         }
         var pullRate = 0.0
         var loadedForPull: LoadedServer?

@@ -103,6 +103,17 @@ struct RouteConformanceTests {
             }
             #expect(stored.createdAt >= before.addingTimeInterval(-1))
             #expect(stored.updatedAt >= before.addingTimeInterval(-1))
+
+            // Its history, as documented; an id nobody wrote answers 404 as documented
+            let history = try await client.execute(
+                uri: "/v1/history/annotation/\(note.id.rawValue)", method: .get, headers: world.auth)
+            try OpenAPIContract.check(history, path: "/v1/history/{type}/{id}", method: .get)
+            let entries = try RouteTests.decode(HistoryResponse.self, history).versions
+            #expect(entries.map(\.current) == [true] && entries.first?.record == version)
+            let unknown = try await client.execute(
+                uri: "/v1/history/annotation/\(AnnotationID.random().rawValue)", method: .get, headers: world.auth)
+            try OpenAPIContract.check(unknown, path: "/v1/history/{type}/{id}", method: .get)
+            #expect(unknown.status == .notFound)
         }
     }
 
