@@ -126,7 +126,13 @@ extension Replica {
             let rejected = try useRejected ? ReplicaStore.outstandingRejection(db, type: .annotation, id: id) : nil
             if let rejected {
                 seen = siblings.map(\.version.version).filter { rejected.version.version.dominates($0) }
-                seen.append(rejected.version.version)
+                // The server never stored the rejected version: of its counters, only this replica's
+                // own and those of the held versions it had seen may be claimed. (An edit of a retired
+                // id, before new-replica, would be refused unknown_causality every time.)
+                let known = VersionVector.merging(seen)
+                seen.append(
+                    VersionVector(
+                        rejected.version.version.counters.filter { $0.key == replica || $0.value <= known[$0.key] }))
                 var version = rejected.version
                 version.editor = user
                 siblings.insert(StoredVersion(version: version, pending: false), at: 0)

@@ -140,6 +140,22 @@ import Testing
         #expect(throws: ClientError.self) { try alice.edit(id, note: "again") }
     }
 
+    @Test func aRejectedNoteFixedAfterNewReplicaClaimsNoEditOfTheRetiredID() async throws {
+        let folder = try ScratchFolder()
+        let (server, alice, _) = try setUp(folder)
+        server.rejectRule = { _ in (.unknownGroup, "no such group") }
+        let id = try alice.annotate(post: post, quote: "hard currency", note: "mine", visibility: .group("nrth"))
+        _ = try await sync(alice, server)
+        var moved = alice
+        let summary = try moved.startNewReplica()
+        server.rejectRule = { _ in nil }
+
+        let vector = try moved.edit(id.rawValue, visibility: .shared)
+        #expect(vector[summary.retired] == 0 && vector[summary.replica] >= 1)
+        #expect(try await sync(moved, server).pushed == 1)
+        #expect(try moved.notes().map(\.note) == ["mine"] && moved.status().rejected == 0)
+    }
+
     @Test func pullPagesAdvanceTheCursorPageByPage() async throws {
         let folder = try ScratchFolder()
         let (server, alice, bob) = try setUp(folder)
