@@ -41,6 +41,7 @@ import Testing
         #expect(lines.contains { $0.hasPrefix("rejected annotation \(north)") && $0.contains("(forbidden)") })
         let status = try carol.json(StatusOutput.self, "status")
         #expect(status.rejected == 2 && status.pending == 0)
+        #expect(try carol.ok("status").contains("rejected:  2 (nkclient rejected lists them)"))
 
         // Then `rejected` lists both with the server's reason and what to do
         let rejected = try carol.json([RejectedOutput].self, "rejected")
