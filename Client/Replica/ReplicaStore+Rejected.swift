@@ -47,12 +47,7 @@ extension ReplicaStore {
             row -> RejectedVersion? in
             guard let type = RecordType(rawValue: row["recordType"]) else { return nil }
             let vectorJSON: String = row["vectorJSON"]
-            let bodyJSON: String = row["body"]
-            let body: RecordBody
-            switch type {
-            case .post: body = .post(try decoder.decode(Post.self, from: Data(bodyJSON.utf8)))
-            case .annotation: body = .annotation(try decoder.decode(Annotation.self, from: Data(bodyJSON.utf8)))
-            }
+            let body = try StoredVersion.body(type, json: row["body"], decoder: decoder)
             let vector = try decoder.decode(VersionVector.self, from: Data(vectorJSON.utf8))
             let at: String? = row["rejectedAt"]
             return RejectedVersion(
