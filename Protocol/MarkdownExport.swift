@@ -14,11 +14,13 @@ import Foundation
 /// The note.
 ///
 /// Tags: sanctions, trade\
-/// — alice\
+/// — alice · group north\
 /// (moved: the post was corrected; the passage now stands elsewhere in it)
 /// ```
 ///
-/// Annotations follow in text order (start, end, then id); orphaned ones, whose offsets no longer mean
+/// The line under each note names its author and who may see it (`shared`, `group NAME`,
+/// `private`); each version of an annotation in conflict is exported, marked (``ConflictVersion``).
+/// Annotations follow in text order (start, end, then id, then version); orphaned ones, whose offsets no longer mean
 /// anything, come last. Annotations of posts that are not given get a section of their own per post id
 /// at the end, so nothing is dropped. User text is escaped so it cannot break the structure: Markdown
 /// punctuation is backslash-escaped, block markers at the start of a line (`#`, `>`, `-`, `+`, `=`, `1.`)
@@ -37,9 +39,16 @@ public enum MarkdownExport {
     public static func document(
         posts: [Post], annotations: [Annotation], statuses: [AnnotationID: AnchorStatus]
     ) -> String {
+        document(posts: posts, exported: annotations.map { ExportedAnnotation($0) }, statuses: statuses)
+    }
+
+    /// The Markdown document of annotations that may be in conflict (every version given, each marked).
+    public static func document(
+        posts: [Post], exported annotations: [ExportedAnnotation], statuses: [AnnotationID: AnchorStatus]
+    ) -> String {
         var postsByID: [PostID: Post] = [:]
         for post in posts where postsByID[post.id] == nil { postsByID[post.id] = post }
-        let byPost = Dictionary(grouping: annotations, by: \.postId)
+        let byPost = Dictionary(grouping: annotations, by: \.annotation.postId)
         let known = byPost.keys.compactMap { postsByID[$0] }.sorted {
             if $0.category != $1.category { return $0.category < $1.category }
             if $0.title != $1.title { return $0.title < $1.title }
@@ -87,18 +96,21 @@ public enum MarkdownExport {
     }
 
     private static func section(
-        heading: [String], annotations: [Annotation], statuses: [AnnotationID: AnchorStatus]
+        heading: [String], annotations: [ExportedAnnotation], statuses: [AnnotationID: AnchorStatus]
     ) -> String {
-        let ordered = annotations.sorted { lhs, rhs in
+        let ordered = annotations.sorted { lhsEntry, rhsEntry in
+            let (lhs, rhs) = (lhsEntry.annotation, rhsEntry.annotation)
             let lhsOrphaned = statuses[lhs.id] == .orphaned
             let rhsOrphaned = statuses[rhs.id] == .orphaned
             if lhsOrphaned != rhsOrphaned { return rhsOrphaned }
             if lhs.anchor.start != rhs.anchor.start { return lhs.anchor.start < rhs.anchor.start }
             if lhs.anchor.end != rhs.anchor.end { return lhs.anchor.end < rhs.anchor.end }
-            return lhs.id < rhs.id
+            if lhs.id != rhs.id { return lhs.id < rhs.id }
+            return (lhsEntry.conflict?.index ?? 0) < (rhsEntry.conflict?.index ?? 0)
         }
         var blocks = heading
-        for annotation in ordered {
+        for entry in ordered {
+            let annotation = entry.annotation
             blocks.append(blockquote(annotation.anchor.exact))
             let note = paragraphs(annotation.note)
             if !note.isEmpty { blocks.append(note.joined(separator: "\n\n")) }
@@ -106,7 +118,10 @@ public enum MarkdownExport {
             if !annotation.tags.isEmpty {
                 footer.append("Tags: " + annotation.tags.map { escapedLine($0) }.joined(separator: ", "))
             }
-            if !annotation.author.isEmpty { footer.append("— " + escapedLine(annotation.author)) }
+            let visibility = escapedInline(annotation.visibility.label)
+            footer.append(
+                annotation.author.isEmpty ? visibility : "— \(escapedLine(annotation.author)) · \(visibility)")
+            if let conflict = entry.conflict { footer.append("(\(escapedInline(conflict.remark)))") }
             if let note = statusNote(statuses[annotation.id] ?? .exact) { footer.append(note) }
             if !footer.isEmpty { blocks.append(footer.joined(separator: "\\\n")) }
         }

@@ -52,7 +52,9 @@ public struct PostRenderer: Sendable {
         for (index, note) in notes.enumerated() {
             var head = "[\(index + 1)] \(Self.inline(note.author)) · \(Self.inline(note.visibility.rawValue))"
             if !note.tags.isEmpty { head += " · tags: " + note.tags.map(Self.inline).joined(separator: ", ") }
+            if let editor = note.editedByOther { head += " · edited by \(Self.inline(editor))" }
             if note.conflict { head += " · " + style("CONFLICT", "1;31") }
+            if note.rejected != nil { head += " · " + style("REJECTED", "1;31") }
             lines.append("")
             lines.append(style(head, "1;33"))
             lines += wrap([.init(text: "“\(note.quote)”")]).map { "    " + $0 }
@@ -62,6 +64,12 @@ public struct PostRenderer: Sendable {
             if !note.note.isEmpty {
                 for paragraph in note.note.split(separator: "\n", omittingEmptySubsequences: false) {
                     lines += wrap([.init(text: String(paragraph))], width: width - 4).map { "    " + $0 }
+                }
+            }
+            if let rejected = note.rejected {
+                // Already escaped and on one line each: wrapped as they are.
+                for remark in RejectedRemark.lines(rejected) {
+                    lines += wrap([.init(text: remark)], width: width - 4).map { "    " + style($0, "31") }
                 }
             }
             lines.append("    id: \(Self.inline(note.id.rawValue))")

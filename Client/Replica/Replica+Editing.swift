@@ -43,7 +43,7 @@ extension Replica {
         guard note != nil || tags != nil || visibility != nil else {
             throw ClientError(.invalidInput, "nothing to change: give --note, --tag or --visibility")
         }
-        return try writeAnnotation(idOrPrefix) { siblings, user in
+        return try writeAnnotation(idOrPrefix, rejected: true) { siblings, user in
             guard var annotation = Self.liveAnnotation(siblings) else {
                 throw ClientError(.notFound, "the annotation \(siblings[0].version.id) was deleted")
             }
@@ -107,23 +107,56 @@ extension Replica {
 
     /// Writes one new local version of an annotation: `change` gets the frontier (in sibling order)
     /// and returns the new body and deleted flag; the vector is merge(all).incremented(for: me).
+    ///
+    /// With `rejected`, an outstanding rejected version of the record comes first in what `change`
+    /// gets (the user's own words are what they fix), and the new version's vector merges it with
+    /// the held versions it had seen: it replaces the rejected one, which is settled, while a server
+    /// version written meanwhile by someone else stays beside it as a conflict, never overwritten.
     private func writeAnnotation(
-        _ idOrPrefix: String, _ change: ([StoredVersion], String) throws -> (Annotation, Bool)
+        _ idOrPrefix: String, rejected useRejected: Bool = false,
+        _ change: ([StoredVersion], String) throws -> (Annotation, Bool)
     ) throws(ClientError) -> VersionVector {
         let user = config.user
         let replica = config.replica
         let date = now()
         return try write { db in
             let id = try ReplicaStore.resolveID(db, type: .annotation, prefix: idOrPrefix)
-            let siblings = try StoredVersion.fetchFrontier(db, type: .annotation, id: id)
-            guard !siblings.isEmpty else { throw ClientError(.notFound, "no annotation has the id '\(id)'") }
+            var siblings = try StoredVersion.fetchFrontier(db, type: .annotation, id: id)
+            var seen = siblings.map(\.version.version)
+            let rejected = try useRejected ? ReplicaStore.outstandingRejection(db, type: .annotation, id: id) : nil
+            if let rejected {
+                seen = siblings.map(\.version.version).filter { rejected.version.version.dominates($0) }
+                // The server never stored the rejected version: of its counters, only this replica's
+                // own and those of the held versions it had seen may be claimed. (An edit of a retired
+                // id, before new-replica, would be refused unknown_causality every time.)
+                let known = VersionVector.merging(seen)
+                seen.append(
+                    VersionVector(
+                        rejected.version.version.counters.filter { $0.key == replica || $0.value <= known[$0.key] }))
+                var version = rejected.version
+                version.editor = user
+                siblings.insert(StoredVersion(version: version, pending: false), at: 0)
+            }
+            guard !siblings.isEmpty else {
+                if try ReplicaStore.outstandingRejection(db, type: .annotation, id: id) != nil {
+                    throw ClientError(
+                        .notAllowed,
+                        "the server rejected annotation \(id) and never stored it: nkclient edit changes it, "
+                            + "nkclient discard \(id.prefix(8)) drops it")
+                }
+                throw ClientError(.notFound, "no annotation has the id '\(id)'")
+            }
             var (annotation, deleted) = try change(siblings, user)
             annotation.updatedAt = date
-            let vector = Frontier.localEdit(of: siblings.map(\.version.version), by: replica)
-            return try ReplicaStore.writeLocal(
+            let vector = Frontier.localEdit(of: seen, by: replica)
+            let written = try ReplicaStore.writeLocal(
                 db, RecordVersion(version: vector, deleted: deleted, editor: user, body: .annotation(annotation)),
                 by: replica
             ).version
+            if rejected != nil {
+                try ReplicaStore.settleRejections(db, type: .annotation, id: id, as: .edited, at: date)
+            }
+            return written
         }
     }
 

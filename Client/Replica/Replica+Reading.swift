@@ -21,7 +21,7 @@ extension Replica {
         try read { db in
             let id = try ReplicaStore.resolveID(db, type: .post, prefix: idOrPrefix)
             let post = try Self.livePost(db, id: id)
-            let notes = try Self.noteEntries(db, postId: post.id)
+            let notes = try Self.noteEntries(db, postId: post.id, user: config.user)
             let siblings = try StoredVersion.fetchFrontier(db, type: .post, id: id)
             var conflict: PostConflict?
             if siblings.count > 1, let shown = siblings.firstIndex(where: { !$0.version.deleted }) {
@@ -41,7 +41,7 @@ extension Replica {
             if let postIdOrPrefix {
                 postId = PostID(try ReplicaStore.resolveID(db, type: .post, prefix: postIdOrPrefix))
             }
-            return try Self.noteEntries(db, postId: postId, filter: filter)
+            return try Self.noteEntries(db, postId: postId, filter: filter, user: config.user)
         }
     }
 
@@ -70,22 +70,6 @@ extension Replica {
         }
     }
 
-    /// The rejections kept in the `rejected` table, oldest first.
-    public func rejections() throws(ClientError) -> [Rejection] {
-        try read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT recordType, recordId, vectorJSON, code, message FROM rejected ORDER BY id"
-            )
-            .map { row in
-                let vectorJSON: String = row["vectorJSON"]
-                let vector = try Wire.makeDecoder().decode(VersionVector.self, from: Data(vectorJSON.utf8))
-                return Rejection(
-                    type: RecordType(rawValue: row["recordType"]) ?? .annotation, id: row["recordId"],
-                    version: vector, code: ErrorCode(rawValue: row["code"]), message: row["message"])
-            }
-        }
-    }
-
     static func livePost(_ db: Database, id: String) throws -> Post {
         try livePostVersion(db, id: id).post
     }
@@ -99,9 +83,13 @@ extension Replica {
         return (post, version.version)
     }
 
-    static func noteEntries(_ db: Database, postId: PostID?, filter: NoteFilter = NoteFilter()) throws -> [NoteEntry] {
+    /// The notes as `notes` and `read` show them. An outstanding rejected change marks its
+    /// annotation's entry; one the server holds no version of is shown as the user wrote it.
+    static func noteEntries(_ db: Database, postId: PostID?, filter: NoteFilter = NoteFilter(), user: String) throws
+        -> [NoteEntry]
+    {
         var posts = PostCache()
-        var entries: [NoteEntry] = []
+        var entries: [AnnotationID: NoteEntry] = [:]
         for siblings in try ReplicaStore.frontiers(db, type: .annotation, postId: postId).values {
             guard let version = ReplicaStore.firstLive(siblings), case .annotation(let annotation) = version.body else {
                 continue
@@ -110,12 +98,29 @@ extension Replica {
             guard filter.matches(tags: annotation.tags, author: annotation.author, postSource: post?.post.source) else {
                 continue
             }
-            entries.append(
-                NoteEntry(
-                    annotation: annotation, version: version.version, conflict: siblings.count > 1,
-                    placement: Self.place(annotation.anchor, in: post)))
+            entries[annotation.id] = NoteEntry(
+                annotation: annotation, version: version.version, conflict: siblings.count > 1,
+                placement: Self.place(annotation.anchor, in: post), editor: version.editor)
         }
-        return entries.sorted(by: Self.textOrder)
+        for rejected in try ReplicaStore.outstandingRejections(db) {
+            guard case .annotation(let annotation) = rejected.version.body else { continue }
+            let held = try StoredVersion.fetchHeld(db, type: .annotation, id: annotation.id.rawValue)
+            if entries[annotation.id] == nil {
+                // A note the server holds no version of (or holds only deleted): shown as written.
+                guard held.isEmpty, !rejected.version.deleted, postId == nil || annotation.postId == postId else {
+                    continue
+                }
+                let post = try posts.post(db, annotation.postId)
+                guard filter.matches(tags: annotation.tags, author: annotation.author, postSource: post?.post.source)
+                else { continue }
+                entries[annotation.id] = NoteEntry(
+                    annotation: annotation, version: rejected.version.version, conflict: false,
+                    placement: Self.place(annotation.anchor, in: post), editor: user)
+            }
+            let title = try posts.post(db, annotation.postId)?.post.title
+            entries[annotation.id]?.rejected = RejectedChange(rejected, title: title, serverHasRecord: !held.isEmpty)
+        }
+        return entries.values.sorted(by: Self.textOrder)
     }
 
     /// By post, then position in the current text, orphaned ones last, then id.

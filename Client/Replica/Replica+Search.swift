@@ -29,12 +29,17 @@ extension Replica {
                 guard let type = RecordType(rawValue: row["recordType"]) else { continue }
                 let key = RecordKey(type: type, id: row["recordId"])
                 // The best-ranked sibling of a record stands for it.
-                guard seen.insert(key).inserted else { continue }
+                guard !seen.contains(key) else { continue }
                 let held = try StoredVersion.fetchFrontier(db, type: type, id: key.id)
                 let vector: String = row["vector"]
-                guard let version = held.first(where: { $0.version.version.canonical == vector })?.version else {
-                    continue
-                }
+                let rejected =
+                    try type == .annotation ? ReplicaStore.outstandingRejection(db, type: type, id: key.id) : nil
+                // A rejected note not yet settled is indexed under `rejected:ROW` (v5-rejected-settled).
+                guard
+                    let version = held.first(where: { $0.version.version.canonical == vector })?.version
+                        ?? rejected.flatMap({ vector == "rejected:\($0.row)" ? $0.version : nil })
+                else { continue }
+                seen.insert(key)
                 // Paragraphs are joined by newlines in the index; a snippet reads as one line.
                 let snippet = (row["snippet"] as String? ?? "").split(whereSeparator: \.isNewline).joined(
                     separator: " ")
@@ -56,7 +61,7 @@ extension Replica {
                         SearchHit(
                             kind: .note, id: annotation.id.rawValue, postId: annotation.postId,
                             title: post?.title ?? "", snippet: snippet, rank: rank, author: annotation.author,
-                            tags: annotation.tags))
+                            tags: annotation.tags, rejected: rejected != nil))
                 }
             }
             return hits

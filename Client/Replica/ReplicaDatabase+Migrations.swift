@@ -210,6 +210,49 @@ extension ReplicaDatabase {
                     );
                     """)
         }
+        migrator.registerMigration("v5-rejected-settled") { db in
+            // A rejected local version stays the user's until they settle it: `settled` is NULL while it
+            // is outstanding (listed by `nkclient rejected`, shown in notes, read and search), then
+            // 'edited' (a local edit replaced it), 'discarded' (nkclient discard) or 'superseded' (a
+            // later rejection of the same record, for rows kept before this migration). Outstanding
+            // rejected notes are in the full-text index under the vector 'rejected:ID' (ID the row's),
+            // which no held version has, so the triggers of `versions` never touch their rows.
+            try db.execute(
+                sql: """
+                    ALTER TABLE rejected ADD COLUMN settled TEXT;
+                    ALTER TABLE rejected ADD COLUMN settledAt TEXT;
+                    CREATE INDEX rejected_record ON rejected(recordType, recordId);
+                    UPDATE rejected SET settled = 'superseded', settledAt = rejectedAt
+                    WHERE EXISTS (SELECT 1 FROM rejected later WHERE later.recordType = rejected.recordType
+                                  AND later.recordId = rejected.recordId AND later.id > rejected.id);
+                    CREATE TRIGGER rejected_search_after_insert AFTER INSERT ON rejected
+                    WHEN NEW.recordType = 'annotation' AND NEW.deleted = 0 AND NEW.settled IS NULL BEGIN
+                        INSERT INTO search_rows (recordType, recordId, vector)
+                            VALUES ('annotation', NEW.recordId, 'rejected:' || NEW.id);
+                        INSERT INTO search (rowid, title, body, source, note, tags, quote)
+                            VALUES (last_insert_rowid(), NULL, NULL, NULL, json_extract(NEW.body, '$.note'),
+                                (SELECT group_concat(value, ' ') FROM json_each(NEW.body, '$.tags')),
+                                json_extract(NEW.body, '$.anchor.exact'));
+                    END;
+                    CREATE TRIGGER rejected_search_after_settle AFTER UPDATE OF settled ON rejected
+                    WHEN NEW.settled IS NOT NULL BEGIN
+                        DELETE FROM search WHERE rowid IN (
+                            SELECT id FROM search_rows
+                            WHERE recordType = 'annotation' AND recordId = OLD.recordId AND vector = 'rejected:' || OLD.id);
+                        DELETE FROM search_rows
+                            WHERE recordType = 'annotation' AND recordId = OLD.recordId AND vector = 'rejected:' || OLD.id;
+                    END;
+                    INSERT INTO search_rows (recordType, recordId, vector)
+                        SELECT 'annotation', recordId, 'rejected:' || id FROM rejected
+                        WHERE recordType = 'annotation' AND deleted = 0 AND settled IS NULL;
+                    INSERT INTO search (rowid, title, body, source, note, tags, quote)
+                        SELECT r.id, NULL, NULL, NULL, json_extract(j.body, '$.note'),
+                            (SELECT group_concat(value, ' ') FROM json_each(j.body, '$.tags')),
+                            json_extract(j.body, '$.anchor.exact')
+                        FROM search_rows r JOIN rejected j ON r.vector = 'rejected:' || j.id AND r.recordId = j.recordId
+                        WHERE r.recordType = 'annotation';
+                    """)
+        }
         return migrator
     }
 }

@@ -35,24 +35,30 @@ extension ReplicaStore {
         return db.changesCount > 0
     }
 
-    /// Keeps a refused outbox entry in `rejected` (its stored JSON as it is); if it is still held,
-    /// drops it and marks its record to be fetched again. Returns whether it was held.
+    /// Keeps a refused outbox entry in `rejected` (its stored JSON as it is), outstanding until the
+    /// user edits or discards it; if it is still held, drops it from the frontier (the server's
+    /// versions of the record come back by a refetch, and a later edit builds on both) and marks its
+    /// record to be fetched again. Returns whether it was held.
     @discardableResult
     static func reject(_ db: Database, _ rejected: PushPlan.Rejected<OutboxEntry>, at date: Date) throws -> Bool {
         let entry = rejected.version
-        try db.execute(
-            sql: """
-                INSERT INTO rejected (recordType, recordId, vector, vectorJSON, deleted, body, code, message, rejectedAt)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
-                entry.type.rawValue, entry.id, entry.version.canonical, entry.vectorJSON, entry.deleted, entry.body,
-                rejected.code.rawValue, rejected.message, ISO8601DateFormatter().string(from: date),
-            ])
         let held =
             try Bool.fetchOne(
                 db, sql: "SELECT 1 FROM versions WHERE recordType = ? AND recordId = ? AND vector = ?",
                 arguments: [entry.type.rawValue, entry.id, entry.version.canonical]) ?? false
+        let stamp = ISO8601DateFormatter().string(from: date)
+        // Not held: a newer local edit replaced it meanwhile and is pushed in its place.
+        let settled: String? = held ? nil : RejectionSettlement.superseded.rawValue
+        try db.execute(
+            sql: """
+                INSERT INTO rejected
+                    (recordType, recordId, vector, vectorJSON, deleted, body, code, message, rejectedAt, settled, settledAt)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                entry.type.rawValue, entry.id, entry.version.canonical, entry.vectorJSON, entry.deleted, entry.body,
+                rejected.code.rawValue, rejected.message, stamp, settled, held ? nil : stamp,
+            ])
         guard held else { return false }
         try StoredVersion.delete(db, type: entry.type, id: entry.id, vector: entry.version)
         try db.execute(

@@ -41,16 +41,22 @@ enum ReplicaStore {
         // A range on the primary key (recordType, recordId, ...): an index search, not a scan, so
         // resolving an id costs the same with a million versions as with ten. Ids are ASCII, so
         // every id that starts with the prefix sorts below prefix + DEL. Ids are made lowercase;
-        // the prefix as typed is searched too, for an id someone made with capitals.
+        // the prefix as typed is searched too, for an id someone made with capitals. A rejected change
+        // not yet settled keeps its id usable (edit, discard), held or not.
         var matches: [String] = []
         for candidate in Set([text, typed]) {
             matches += try String.fetchAll(
                 db,
                 sql: """
-                    SELECT DISTINCT recordId FROM versions
-                    WHERE recordType = ? AND recordId >= ? AND recordId < ? ORDER BY recordId LIMIT 1000
+                    SELECT recordId FROM versions
+                    WHERE recordType = ? AND recordId >= ? AND recordId < ?
+                    UNION SELECT recordId FROM rejected
+                    WHERE recordType = ? AND recordId >= ? AND recordId < ? AND settled IS NULL
+                    ORDER BY recordId LIMIT 1000
                     """,
-                arguments: [type.rawValue, candidate, candidate + "\u{7F}"])
+                arguments: [
+                    type.rawValue, candidate, candidate + "\u{7F}", type.rawValue, candidate, candidate + "\u{7F}",
+                ])
         }
         matches = Array(Set(matches)).sorted()
         if let exact = matches.first(where: { $0.lowercased() == text }) { return exact }
@@ -197,8 +203,9 @@ enum ReplicaStore {
         try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM conflicted") ?? 0
     }
 
+    /// The rejected changes not yet edited or discarded.
     static func rejectedCount(_ db: Database) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM rejected") ?? 0
+        try outstandingRejections(db).count
     }
 
     static func stateValue(_ db: Database, _ key: String) throws -> String? {

@@ -25,13 +25,17 @@ struct StoredVersion: FetchableRecord, Sendable, Hashable {
         let vectorJSON: String = row["vectorJSON"]
         let bodyJSON: String = row["body"]
         let vector = try decoder.decode(VersionVector.self, from: Data(vectorJSON.utf8))
-        let body: RecordBody
-        switch type {
-        case .post: body = .post(try decoder.decode(Post.self, from: Data(bodyJSON.utf8)))
-        case .annotation: body = .annotation(try decoder.decode(Annotation.self, from: Data(bodyJSON.utf8)))
-        }
+        let body = try Self.body(type, json: bodyJSON, decoder: decoder)
         version = RecordVersion(version: vector, deleted: row["deleted"], editor: row["editor"], body: body)
         pending = row["pending"]
+    }
+
+    /// A post or annotation from the JSON the replica stores it as (in `versions` and `rejected`).
+    static func body(_ type: RecordType, json: String, decoder: JSONDecoder) throws -> RecordBody {
+        switch type {
+        case .post: .post(try decoder.decode(Post.self, from: Data(json.utf8)))
+        case .annotation: .annotation(try decoder.decode(Annotation.self, from: Data(json.utf8)))
+        }
     }
 
     /// Inserts the version (replacing a row with the same record and vector). Pass one `encoder`

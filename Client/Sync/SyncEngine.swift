@@ -88,7 +88,14 @@ public struct SyncEngine: Sendable {
         }
         var result = error
         let noun = pending == 1 ? "1 local change is" : "\(pending) local changes are"
-        result.message += "; \(noun) kept and will be pushed on the next sync"
+        if error.serverCode == .readOnly {
+            // Not a rejection of any one change: nothing is wrong with them, the account cannot push.
+            result.message +=
+                "; \(noun) kept in this replica, shown by nkclient notes, and pushed by the first sync after an "
+                + "admin gives your account write access"
+        } else {
+            result.message += "; \(noun) kept and will be pushed on the next sync"
+        }
         return result
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import NKProtocol
 
 /// One annotation as `nkclient notes` and `nkclient read` show it: the fields of its first
@@ -20,9 +21,22 @@ public struct NoteEntry: Encodable, Hashable, Sendable {
     /// Where the passage stands now: the re-anchored anchor when `moved` or `fuzzy`, the stored one
     /// when `exact` or `orphaned` (an orphaned placement points nowhere and is never marked).
     public var placement: Anchor
+    /// Who wrote the version shown (the server stamps it; for a local version not yet pushed, this
+    /// replica's user). Nil only for versions held before editors were recorded.
+    public var editor: String?
+    /// When the annotation was created and when the version shown was written (the server's clock
+    /// once pushed; informational, never used to order anything).
+    public var created: Date
+    public var modified: Date
+    /// The user's change of this annotation that the server refused, while it is outstanding.
+    /// When the server holds no version of the annotation, the entry shows the rejected version itself.
+    public var rejected: RejectedChange?
 
     /// An entry whose anchor is placed as `placement` says (nil: exactly where it was made).
-    public init(annotation: Annotation, version: VersionVector, conflict: Bool, placement: Reanchoring? = nil) {
+    public init(
+        annotation: Annotation, version: VersionVector, conflict: Bool, placement: Reanchoring? = nil,
+        editor: String? = nil
+    ) {
         id = annotation.id
         postId = annotation.postId
         author = annotation.author
@@ -34,6 +48,15 @@ public struct NoteEntry: Encodable, Hashable, Sendable {
         self.conflict = conflict
         anchorStatus = placement?.status ?? .exact
         self.placement = placement?.anchor ?? annotation.anchor
+        self.editor = editor
+        created = annotation.createdAt
+        modified = annotation.updatedAt
+    }
+
+    /// The last editor, when it is someone other than the author.
+    public var editedByOther: String? {
+        guard let editor, editor != author else { return nil }
+        return editor
     }
 
     /// The quoted text, as the author chose it.
@@ -46,11 +69,14 @@ public struct NoteEntry: Encodable, Hashable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, postId, author, visibility, quote, note, tags, version, conflict, anchor
+        case id, postId, author, visibility, quote, note, tags, version, conflict, anchor, editor, created, modified
+        case rejected
     }
 
-    /// `{"id","postId","author","visibility","quote","note","tags","version","conflict","anchor"}`;
-    /// `anchor` is the status: `exact`, `moved`, `fuzzy` or `orphaned`.
+    /// `{"id","postId","author","visibility","quote","note","tags","version","conflict","anchor","editor",
+    /// "created","modified","rejected"}`; `anchor` is the status: `exact`, `moved`, `fuzzy` or
+    /// `orphaned`; `editor` null only for versions held before editors were recorded; `rejected`
+    /// null, or the outstanding rejected change (``RejectedChange``).
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(id, forKey: .id)
@@ -63,5 +89,9 @@ public struct NoteEntry: Encodable, Hashable, Sendable {
         try c.encode(version, forKey: .version)
         try c.encode(conflict, forKey: .conflict)
         try c.encode(anchorStatus, forKey: .anchor)
+        try c.encode(editor, forKey: .editor)
+        try c.encode(created, forKey: .created)
+        try c.encode(modified, forKey: .modified)
+        try c.encode(rejected, forKey: .rejected)
     }
 }

@@ -30,6 +30,8 @@ public struct SearchHit: Encodable, Hashable, Sendable {
     public var author: String?
     /// The note's tags (notes only).
     public var tags: [String]?
+    /// True for a note with a change the server rejected that the user has not settled (notes only).
+    public var rejected: Bool = false
 
     /// The snippet with every matched term between `open` and `close` (`[`/`]`, or ANSI bold).
     public func snippet(open: String, close: String) -> String {
@@ -65,9 +67,9 @@ public struct SearchHit: Encodable, Hashable, Sendable {
         return result
     }
 
-    enum CodingKeys: String, CodingKey { case kind, id, postId, title, snippet, rank, author, tags }
+    enum CodingKeys: String, CodingKey { case kind, id, postId, title, snippet, rank, author, tags, rejected }
 
-    /// `{"kind","id","postId","title","snippet","rank"}`, plus `author` and `tags` for a note; matched
+    /// `{"kind","id","postId","title","snippet","rank"}`, plus `author`, `tags` and `rejected` for a note; matched
     /// terms are marked `[term]` in the snippet.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -80,6 +82,7 @@ public struct SearchHit: Encodable, Hashable, Sendable {
         if kind == .note {
             try c.encode(author ?? "", forKey: .author)
             try c.encode(tags ?? [], forKey: .tags)
+            try c.encode(rejected, forKey: .rejected)
         }
     }
 }

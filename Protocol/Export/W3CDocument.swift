@@ -42,8 +42,34 @@ enum W3CDocument {
         /// Absent when the annotation has neither a note nor tags (a highlight).
         var body: [TextualBody]?
         var target: Target
+        /// Who may see the note (model §3.3.3, `schema:audience`).
+        var audience: Audience
+        /// For a version of an annotation in conflict: the annotation's own IRI (model §3.3.6), its
+        /// vector (`schema:version`) and what it is (`schema:description`); absent otherwise.
+        var canonical: String?
+        var version: String?
+        var description: String?
 
-        enum CodingKeys: String, CodingKey { case id, type, motivation, created, modified, creator, body, target }
+        enum CodingKeys: String, CodingKey {
+            case id, type, motivation, created, modified, creator, body, target, audience, canonical
+            case version = "schema:version"
+            case description = "schema:description"
+        }
+    }
+
+    /// An `Audience` (model §3.3.3, schema.org): `shared` (everyone on the server), `group` (one
+    /// research group; `schema:name` names it) or `private` (the author only), in `schema:audienceType`.
+    struct Audience: Encodable {
+        var id: String
+        let type = "schema:Audience"
+        var audienceType: String
+        var name: String
+
+        enum CodingKeys: String, CodingKey {
+            case id, type
+            case audienceType = "schema:audienceType"
+            case name = "schema:name"
+        }
     }
 
     /// A `Person` (model §3.3.2).

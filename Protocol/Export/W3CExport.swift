@@ -9,7 +9,12 @@ import Foundation
 /// has a note, else `tagging` when it has tags, else `highlighting`. The target is a `SpecificResource` of
 /// the post's text (`urn:nksync:post:<id>`, or `<baseURL>/posts/<id>`) with a `TextQuoteSelector` and a
 /// `TextPositionSelector` (offsets in Unicode code points of ``Post/text``, as both the model and
-/// ``Anchor`` count them).
+/// ``Anchor`` count them). Its `audience` (model §3.3.3, a `schema:Audience`) says who may see it:
+/// `schema:audienceType` `shared`, `group` (with the group in `schema:name`) or `private`. Each version of
+/// an annotation in conflict is exported: `id` `urn:uuid:<id>#version-<N>` (N as `nkclient conflicts`
+/// numbers them), `canonical` the annotation's own IRI, `schema:version` its vector and
+/// `schema:description` saying it is one version in conflict. Terms outside the annotation vocabulary are
+/// schema.org's, through the `schema:` prefix that http://www.w3.org/ns/anno.jsonld defines.
 ///
 /// The output is deterministic: sorted keys, annotations ordered by post id, then start offset, then id.
 public enum W3CExport {
@@ -32,22 +37,34 @@ public enum W3CExport {
     public static func collection(
         annotations: [Annotation], posts: [PostID: Post], baseURL: String?, generated: Date
     ) throws(W3CExportError) -> Data {
+        try collection(
+            exported: annotations.map { ExportedAnnotation($0) }, posts: posts, baseURL: baseURL, generated: generated)
+    }
+
+    /// The annotations as one `AnnotationCollection`, an annotation in conflict with every version given
+    /// (each with its ``ConflictVersion``); see ``collection(annotations:posts:baseURL:generated:)``.
+    public static func collection(
+        exported: [ExportedAnnotation], posts: [PostID: Post], baseURL: String?, generated: Date
+    ) throws(W3CExportError) -> Data {
         let base = try baseURL.map { url throws(W3CExportError) in try normalisedBase(url) }
-        var seen = Set<AnnotationID>()
-        for annotation in annotations where !seen.insert(annotation.id).inserted {
-            throw .duplicateAnnotation(annotation.id)
+        var seen = Set<String>()
+        for entry in exported where !seen.insert(itemIRI(entry)).inserted {
+            throw .duplicateAnnotation(entry.annotation.id)
         }
-        let sorted = annotations.sorted {
-            if $0.postId != $1.postId { return $0.postId < $1.postId }
-            if $0.anchor.start != $1.anchor.start { return $0.anchor.start < $1.anchor.start }
-            return $0.id < $1.id
+        let sorted = exported.sorted {
+            let (lhs, rhs) = ($0.annotation, $1.annotation)
+            if lhs.postId != rhs.postId { return lhs.postId < rhs.postId }
+            if lhs.anchor.start != rhs.anchor.start { return lhs.anchor.start < rhs.anchor.start }
+            if lhs.id != rhs.id { return lhs.id < rhs.id }
+            return ($0.conflict?.index ?? 0) < ($1.conflict?.index ?? 0)
         }
         let generatedText = timestamp(generated)
-        let digest = fnv1a(sorted.map(\.id.rawValue).sorted().joined(separator: "\n") + "\n" + generatedText)
+        let digest = fnv1a(sorted.map(itemIRI).sorted().joined(separator: "\n") + "\n" + generatedText)
         let collectionID = base.map { "\($0)/exports/\(digest)" } ?? "urn:nksync:export:\(digest)"
         var texts: [PostID: [Unicode.Scalar]] = [:]
         var items: [W3CDocument.Annotation] = []
-        for annotation in sorted {
+        for entry in sorted {
+            let annotation = entry.annotation
             var positionHolds = annotation.anchor.start >= 0 && annotation.anchor.end >= annotation.anchor.start
             if positionHolds, let post = posts[annotation.postId] {
                 let text = texts[annotation.postId] ?? Array(post.text.unicodeScalars)
@@ -57,9 +74,9 @@ public enum W3CExport {
                     && text[annotation.anchor.start..<annotation.anchor.end].elementsEqual(
                         annotation.anchor.exact.unicodeScalars)
             }
-            items.append(item(annotation, base: base, includePosition: positionHolds))
+            items.append(item(entry, base: base, includePosition: positionHolds))
         }
-        let postCount = Set(sorted.map(\.postId)).count
+        let postCount = Set(sorted.map(\.annotation.postId)).count
         let document = W3CDocument.Collection(
             id: collectionID,
             label: "NK Sync annotations: \(items.count) on \(postCount) post\(postCount == 1 ? "" : "s")",
@@ -78,7 +95,10 @@ public enum W3CExport {
         }
     }
 
-    private static func item(_ annotation: Annotation, base: String?, includePosition: Bool) -> W3CDocument.Annotation {
+    private static func item(_ entry: ExportedAnnotation, base: String?, includePosition: Bool)
+        -> W3CDocument.Annotation
+    {
+        let annotation = entry.annotation
         var bodies: [W3CDocument.TextualBody] = []
         let hasNote = !annotation.note.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
         if hasNote {
@@ -95,7 +115,7 @@ public enum W3CExport {
         }
         let author = annotation.author
         return W3CDocument.Annotation(
-            id: annotationIRI(annotation.id),
+            id: itemIRI(entry),
             motivation: hasNote ? "commenting" : (annotation.tags.isEmpty ? "highlighting" : "tagging"),
             created: timestamp(annotation.createdAt),
             modified: timestamp(annotation.updatedAt),
@@ -110,8 +130,33 @@ public enum W3CExport {
                 source: base.map { "\($0)/posts/\(percentEncoded(annotation.postId.rawValue))" }
                     ?? "urn:nksync:post:\(percentEncoded(annotation.postId.rawValue))",
                 selector: selectors
-            )
+            ),
+            audience: audience(annotation, base: base),
+            canonical: entry.conflict.map { _ in annotationIRI(annotation.id) },
+            version: entry.conflict?.version,
+            description: entry.conflict?.remark
         )
+    }
+
+    /// The annotation's IRI, and for a version of one in conflict that IRI with `#version-N`.
+    private static func itemIRI(_ entry: ExportedAnnotation) -> String {
+        let iri = annotationIRI(entry.annotation.id)
+        return entry.conflict.map { "\(iri)#version-\($0.index)" } ?? iri
+    }
+
+    /// Who may see the note, as an `Audience` with an IRI of its own (a private note's names its author).
+    private static func audience(_ annotation: Annotation, base: String?) -> W3CDocument.Audience {
+        let (kind, name): (String, String) =
+            switch annotation.visibility {
+            case .shared: ("shared", "shared")
+            case .private: ("private", annotation.author)
+            case .group(let group): ("group", group)
+            }
+        let path = kind == name ? kind : "\(kind)/\(percentEncoded(name))"
+        let id =
+            base.map { "\($0)/audiences/\(path)" }
+            ?? "urn:nksync:audience:\(path.replacingOccurrences(of: "/", with: ":"))"
+        return W3CDocument.Audience(id: id, audienceType: kind, name: annotation.visibility.label)
     }
 
     /// `urn:uuid:` for a UUID id (every id the clients make); a `urn:nksync:annotation:` IRI otherwise.

@@ -18,7 +18,7 @@ struct NotesCommand: ParsableCommand {
 
     @Flag(
         help:
-            "Print [{\"id\", \"postId\", \"author\", \"visibility\", \"quote\", \"note\", \"tags\", \"version\", \"conflict\", \"anchor\"}]."
+            "Print [{\"id\", \"postId\", \"author\", \"visibility\", \"quote\", \"note\", \"tags\", \"version\", \"conflict\", \"anchor\", \"editor\", \"created\", \"modified\", \"rejected\"}]."
     )
     var json = false
 
@@ -38,7 +38,9 @@ struct NotesCommand: ParsableCommand {
             ]
             var line = head.map(Output.inline).joined(separator: "  ")
             if !note.tags.isEmpty { line += "  [" + note.tags.map(Output.inline).joined(separator: ", ") + "]" }
+            if let editor = note.editedByOther { line += "  edited by \(Output.inline(editor))" }
             if note.conflict { line += "  CONFLICT" }
+            if note.rejected != nil { line += "  REJECTED" }
             if note.anchorStatus != .exact { line += "  (\(note.anchorStatus.rawValue))" }
             Output.line(line)
             Output.line("    “\(Output.clip(note.quote, 70))”")
@@ -49,6 +51,9 @@ struct NotesCommand: ParsableCommand {
             case .orphaned: Output.line("    (orphaned: passage no longer in the post)")
             }
             if !note.note.isEmpty { Output.line("    \(Output.clip(note.note, 74))") }
+            if let rejected = note.rejected {
+                for remark in RejectedRemark.lines(rejected) { Output.line("    " + remark) }
+            }
         }
     }
 }

@@ -56,6 +56,7 @@ struct SearchCommand: ParsableCommand {
                     line += "  [" + tags.map(Output.inline).joined(separator: ", ") + "]"
                 }
                 line += "  on \(Output.inline(hit.postId.rawValue)): \(Output.clip(hit.title, 40))"
+                if hit.rejected { line += "  REJECTED (nkclient rejected)" }
                 Output.line(line)
             }
             // Escaped piece by piece; with colour the bold escapes must go out as they are.

@@ -24,7 +24,7 @@ struct StatusCommand: ParsableCommand {
         Output.line("replica:   \(status.replica)")
         Output.line("pending:   \(status.pending)")
         Output.line("conflicts: \(status.conflicts)")
-        Output.line("rejected:  \(status.rejected)")
+        Output.line("rejected:  \(status.rejected)" + (status.rejected > 0 ? " (nkclient rejected lists them)" : ""))
         Output.line("last sync: \(status.lastSync.map(ReplicaStatus.formatDate) ?? "never")")
         Output.line("cursor:    \(status.cursor)")
     }

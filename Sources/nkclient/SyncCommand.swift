@@ -46,18 +46,18 @@ struct SyncCommand: AsyncParsableCommand {
     }
 
     private func printRejections(_ summary: SyncSummary) {
-        guard !summary.rejections.isEmpty else { return }
-        Output.line("rejected \(summary.rejections.count) (kept in the replica's rejected table):")
         for rejection in summary.rejections {
-            Output.line("  " + Self.describe(rejection))
+            Output.line("rejected " + Self.describe(rejection))
         }
     }
 
-    /// `annotation ID: MESSAGE (CODE)`: the server's message and code cut to one line and escaped.
+    /// `annotation ID: MESSAGE (CODE); kept here: FIX`, on one line: the server's message and code
+    /// cut to one line and escaped, then what to do (``RejectedChange/fix(type:id:code:)``).
     static func describe(_ rejection: Rejection) -> String {
         let message = TerminalText.oneLine(rejection.message, maxLength: ServerAPI.maxServerTextLength)
         let code = TerminalText.oneLine(rejection.code.rawValue, maxLength: 64)
-        return "\(rejection.type.rawValue) \(Output.inline(rejection.id)): \(message) (\(code))"
+        let fix = RejectedChange.fix(type: rejection.type, id: rejection.id, code: rejection.code)
+        return "\(rejection.type.rawValue) \(Output.inline(rejection.id)): \(message) (\(code)); kept here: \(fix)"
     }
 
     /// Runs the watcher until SIGINT or SIGTERM (exit 0) or a rejected token (an error).

@@ -62,6 +62,66 @@ import Testing
         #expect(orphanedSelectors[0]["exact"] as? String == "The latest round was the third")
     }
 
+    @Test func filtersKeepWhatTheyNameAndANoteInConflictGoesWithAllItsVersions() throws {
+        let folder = try ScratchFolder()
+        let replica = try Fixtures.replica(in: folder)
+        let shared = try replica.annotate(post: post, quote: "hard currency", note: "Shared one")
+        try replica.annotate(post: post, quote: "hit exports", note: "Private one", visibility: .private)
+        try replica.annotate(
+            post: post, quote: "The latest round was the third", note: "North one", visibility: .group("north"))
+        // Bob's note from long ago, and a version of the shared note Bob wrote concurrently
+        try replica.applyRemote(
+            RecordVersion(
+                version: Fixtures.vector(["rep-bob": 1]), editor: "bob",
+                body: .annotation(
+                    Fixtures.annotation(
+                        id: AnnotationID("6f1c2a3b-0000-4000-8000-000000000009"), note: "Bob's old", author: "bob"))))
+        let held = try replica.read { db in try StoredVersion.fetchFrontier(db, type: .annotation, id: shared.rawValue)
+        }
+        guard case .annotation(var theirs) = try #require(held.first).version.body else {
+            Issue.record("not an annotation")
+            return
+        }
+        theirs.note = "Bob's reading"
+        try replica.applyRemote(
+            RecordVersion(version: Fixtures.vector(["rep-bob": 2]), editor: "bob", body: .annotation(theirs)))
+
+        func markdown(_ filter: ExportFilter) throws -> String {
+            String(decoding: try replica.export(.markdown, filter: filter), as: UTF8.self)
+        }
+        let notes = ["Shared one", "Bob's reading", "Private one", "North one", "Bob's old"]
+        func kept(_ filter: ExportFilter) throws -> [String] {
+            let document = try markdown(filter)
+            return notes.filter { document.contains($0) }
+        }
+        #expect(try kept(ExportFilter()) == notes)
+        #expect(try kept(ExportFilter(visibility: .private)) == ["Private one"])
+        #expect(try kept(ExportFilter(visibility: .group("north"))) == ["North one"])
+        #expect(try kept(ExportFilter(visibility: .group("south"))).isEmpty)
+        #expect(try kept(ExportFilter(visibility: .shared)) == ["Shared one", "Bob's reading", "Bob's old"])
+        #expect(try kept(ExportFilter(author: "BOB")) == ["Bob's old"])
+        #expect(try kept(ExportFilter(since: Date(timeIntervalSince1970: 1_000))) == Array(notes.prefix(4)))
+        #expect(try markdown(ExportFilter(visibility: .private)).contains("— alice · private"))
+        #expect(try markdown(ExportFilter(visibility: .group("north"))).contains("— alice · group north"))
+
+        // The note in conflict: both versions, each marked, in the order conflicts numbers them
+        let conflicted = try markdown(ExportFilter(visibility: .shared, author: "alice"))
+        let first = try #require(conflicted.range(of: "Shared one"))
+        let second = try #require(conflicted.range(of: "Bob's reading"))
+        #expect(first.upperBound < second.lowerBound)
+        #expect(conflicted.contains("(in conflict: version 1 of 2 (rep-alice:1)"))
+        #expect(conflicted.contains("(in conflict: version 2 of 2 (rep-bob:2)"))
+        let data = try replica.export(.w3c, filter: ExportFilter(post: post), generated: Date(timeIntervalSince1970: 0))
+        let document = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let page = try #require(document["first"] as? [String: Any])
+        let items = try #require(page["items"] as? [[String: Any]])
+        #expect(items.count == 5)
+        let versions = items.filter { $0["canonical"] as? String == "urn:uuid:\(shared.rawValue)" }
+        #expect(versions.compactMap { $0["schema:version"] as? String } == ["rep-alice:1", "rep-bob:2"])
+        let audiences = items.compactMap { ($0["audience"] as? [String: Any])?["schema:audienceType"] as? String }
+        #expect(audiences.sorted() == ["group", "private", "shared", "shared", "shared"])
+    }
+
     @Test func atomicWriteReplacesTheFileAndLeavesNoTemporaryFile() throws {
         let folder = try ScratchFolder()
         let path = folder.url.appendingPathComponent("notes.md").path

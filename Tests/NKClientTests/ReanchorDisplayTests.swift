@@ -51,14 +51,18 @@ import Testing
         #expect(fuzzyNote.quote == "Analysts note that hard currency is short")
         #expect(notes.first { $0.id.rawValue == orphaned }?.range == nil)
 
-        // JSON keeps its keys and adds the status.
+        // JSON keeps its keys and adds the status, who and when, and the rejection (none here).
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let json = try #require(
             try JSONSerialization.jsonObject(with: encoder.encode(notes[2])) as? [String: Any])
         #expect(
             Set(json.keys)
-                == ["id", "postId", "author", "visibility", "quote", "note", "tags", "version", "conflict", "anchor"])
+                == [
+                    "id", "postId", "author", "visibility", "quote", "note", "tags", "version", "conflict", "anchor",
+                    "editor", "created", "modified", "rejected",
+                ])
+        #expect(json["rejected"] is NSNull && json["editor"] as? String == "alice")
         #expect(json["anchor"] as? String == "orphaned")
         #expect(json["quote"] as? String == "The latest round was the third")
     }

@@ -22,12 +22,13 @@ import Testing
     @Test func aFailingMigrationLeavesTheReplicaAsItWasAndSaysSoInOneLine() throws {
         let (folder, url) = try fixtureReplica()
         defer { folder.remove() }
-        // Given the replica at the schema this nkclient writes (each shipped migration commits alone)
+        // Given the replica at the current schema (the migrations shipped since the fixture applied,
+        // the database closed, so its WAL is folded in)
         do { _ = try ReplicaDatabase.open(at: url) }
         let before = try Data(contentsOf: url)
         var migrator = ReplicaDatabase.migrator
         migrator.registerMigration("v99-fails-halfway") { db in
-            // Given a migration that changes a table, adds one, and then fails
+            // and a migration that changes a table, adds one, and then fails
             try db.execute(sql: "UPDATE versions SET pending = 0; CREATE TABLE later (id INTEGER PRIMARY KEY)")
             try db.execute(sql: "INSERT INTO no_such_table VALUES (1)")
         }

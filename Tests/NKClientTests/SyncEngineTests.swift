@@ -102,21 +102,58 @@ import Testing
 
         #expect(summary.pushed == 0)
         #expect(summary.rejections.map(\.code) == [.forbidden])
-        #expect(try alice.notes().map(\.note) == ["fine"])
+        // The server's version is back and shown; the rejected edit marks it, kept as written.
+        let entry = try #require(try alice.notes().first)
+        #expect(entry.note == "fine" && entry.rejected?.note == "refused" && entry.rejected?.serverHasRecord == true)
         #expect(try alice.status().pending == 0 && alice.status().rejected == 1)
-        #expect(try alice.rejections().map(\.message) == ["not today"])
+        #expect(try alice.rejectedChanges().map(\.message) == ["not today"])
         #expect(server.paths().contains("/v1/records/annotation/\(id)"))
         #expect(try alice.read { db in try ReplicaStore.recordsToRefetch(db) }.isEmpty)
+
+        // Editing fixes the rejected version (its words are the base) and settles it; the next sync pushes it.
+        server.rejectRule = { _ in nil }
+        try alice.edit(id, tags: ["fixed"])
+        #expect(try alice.status().rejected == 0 && alice.status().pending == 1)
+        #expect(try alice.notes().map(\.note) == ["refused"] && alice.notes().first?.rejected == nil)
+        #expect(try await sync(alice, server).pushed == 1)
+        #expect(try alice.conflicts().isEmpty)
     }
 
-    @Test func aRejectedNewNoteDisappearsWhenTheServerHasNoRecord() async throws {
+    @Test func aRejectedNewNoteStaysVisibleUntilDiscarded() async throws {
         let folder = try ScratchFolder()
         let (server, alice, _) = try setUp(folder)
         server.rejectRule = { _ in (.quoteNotFound, "the quote is not in the post") }
-        try alice.annotate(post: post, quote: "hard currency")
+        let id = try alice.annotate(post: post, quote: "hard currency", note: "mine").rawValue
         let summary = try await sync(alice, server)
         #expect(summary.rejections.count == 1)
-        #expect(try alice.notes().isEmpty && alice.status().pending == 0)
+        #expect(try alice.status().pending == 0 && alice.status().rejected == 1)
+        let entry = try #require(try alice.notes().first)
+        #expect(
+            entry.note == "mine" && entry.rejected?.code == .quoteNotFound && entry.rejected?.serverHasRecord == false)
+        #expect(try alice.search("mine").first?.rejected == true)
+        // Delete is not the way to drop what the server never stored: discard is, explicitly.
+        #expect(throws: ClientError.self) { try alice.delete(id) }
+        let dropped = try alice.discard(String(id.prefix(6)))
+        #expect(dropped.id == id && dropped.note == "mine")
+        #expect(try alice.notes().isEmpty && alice.status().rejected == 0 && alice.search("mine").isEmpty)
+        #expect(throws: ClientError.self) { try alice.discard(id) }
+        #expect(throws: ClientError.self) { try alice.edit(id, note: "again") }
+    }
+
+    @Test func aRejectedNoteFixedAfterNewReplicaClaimsNoEditOfTheRetiredID() async throws {
+        let folder = try ScratchFolder()
+        let (server, alice, _) = try setUp(folder)
+        server.rejectRule = { _ in (.unknownGroup, "no such group") }
+        let id = try alice.annotate(post: post, quote: "hard currency", note: "mine", visibility: .group("nrth"))
+        _ = try await sync(alice, server)
+        var moved = alice
+        let summary = try moved.startNewReplica()
+        server.rejectRule = { _ in nil }
+
+        let vector = try moved.edit(id.rawValue, visibility: .shared)
+        #expect(vector[summary.retired] == 0 && vector[summary.replica] >= 1)
+        #expect(try await sync(moved, server).pushed == 1)
+        #expect(try moved.notes().map(\.note) == ["mine"] && moved.status().rejected == 0)
     }
 
     @Test func pullPagesAdvanceTheCursorPageByPage() async throws {

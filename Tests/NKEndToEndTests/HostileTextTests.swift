@@ -114,7 +114,7 @@ import Testing
             "UPDATE versions SET body = json_set(body, '$.postId', 'p' || \(Self.hostileSQL)) WHERE recordId = '\(pending)';"
         )
         let sync = try bob.run(["sync"])
-        #expect(sync.stdout.contains("rejected 1"), "\(sync)")
+        #expect(sync.stdout.contains("rejected annotation \(pending)"), "\(sync)")
         #expect(sync.stdout.contains(#"p\e[2J\e]0;owned\a"#), "\(sync)")
         #expect(Self.rawControls(sync).isEmpty, "\(sync)")
     }

@@ -22,6 +22,22 @@ struct NoteOutput: Decodable {
     var tags: [String]
     var version: [String: Int]
     var conflict: Bool
+    var editor: String?
+    var created: String?
+    var modified: String?
+    var rejected: RejectedOutput?
+}
+
+/// One entry of `nkclient rejected --json`, and the `rejected` of a note.
+struct RejectedOutput: Decodable {
+    var type: String
+    var id: String
+    var code: String
+    var message: String
+    var note: String?
+    var visibility: String?
+    var serverHasRecord: Bool
+    var fix: String
 }
 
 struct ConflictOutput: Decodable {

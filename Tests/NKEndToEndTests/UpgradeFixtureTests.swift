@@ -238,9 +238,21 @@ import Testing
         let migrations = Set(try SQLiteShell.rows(database, "SELECT identifier FROM grdb_migrations").map(\.[0]))
         #expect(migrations.isSuperset(of: replica.migrations))
 
-        // The search index still answers from what it held.
-        let indexed = try SQLiteShell.rows(database, "SELECT COUNT(*) FROM search_rows").first?.first
+        // The search index still answers from what it held, and (v5-rejected-settled) from the rejected
+        // notes too, which stay outstanding: listed by `rejected`, each still shown by `notes`.
+        let indexed = try SQLiteShell.rows(
+            database, "SELECT COUNT(*) FROM search_rows WHERE vector NOT LIKE 'rejected:%'"
+        ).first?.first
         #expect(indexed == String(replica.searchRows), "\(replica.folder)")
+        let rejectedNotes = replica.rejected.filter { $0.type == "annotation" }
+        let indexedRejected = try SQLiteShell.rows(
+            database, "SELECT COUNT(*) FROM search_rows WHERE vector LIKE 'rejected:%'"
+        ).first?.first
+        #expect(indexedRejected == String(rejectedNotes.count), "\(replica.folder)")
+        let listed = try researcher.json([RejectedOutput].self, "rejected")
+        #expect(listed.map(\.id) == replica.rejected.map(\.id) && listed.map(\.code) == replica.rejected.map(\.code))
+        let notes = Set(try researcher.json([NoteOutput].self, "notes").filter { $0.rejected != nil }.map(\.id))
+        #expect(notes == Set(rejectedNotes.map(\.id)), "\(replica.folder)")
         #expect(try researcher.json([SearchHitOutput].self, "search", "Dandong").contains { $0.kind == "post" })
     }
 

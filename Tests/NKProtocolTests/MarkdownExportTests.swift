@@ -49,7 +49,7 @@ import Testing
 
                 > Rice prices rose 5%
 
-                — bob
+                — bob · shared
 
                 > in a week.
                 >
@@ -60,6 +60,7 @@ import Testing
 
                 Para two
 
+                shared\\
                 (fuzzy: the post was corrected; the quote shows the passage as it now reads)
 
                 > Traders said
@@ -68,14 +69,14 @@ import Testing
                 2\\. second
 
                 Tags: prices, rice\\
-                — alice\\
+                — alice · shared\\
                 (moved: the post was corrected; the passage now stands elsewhere in it)
 
                 > gone passage
 
                 Check.
 
-                — carol\\
+                — carol · shared\\
                 (orphaned: this passage is no longer in the post)
 
                 """)
@@ -178,9 +179,39 @@ import Testing
         #expect((note == nil) == (status == .exact))
         if let note {
             #expect(note.hasPrefix("(\(status.rawValue): "))
-            #expect(document.hasSuffix("— alice\\\n\(note)\n"))
+            #expect(document.hasSuffix("— alice · shared\\\n\(note)\n"))
         } else {
-            #expect(document.hasSuffix("> Traders said\n\n— alice\n"))
+            #expect(document.hasSuffix("> Traders said\n\n— alice · shared\n"))
         }
+    }
+
+    @Test(arguments: [
+        (Visibility.shared, "— alice · shared"), (.private, "— alice · private"),
+        (.group("north"), "— alice · group north"), (.group("a_b"), "— alice · group a\\_b"),
+    ])
+    func everyNoteSaysWhoMaySeeIt(visibility: Visibility, line: String) throws {
+        var annotation = Self.annotation(
+            1, on: Self.post, try Anchor.locate("Traders said", in: Self.post.text), author: "alice")
+        annotation.visibility = visibility
+        let document = MarkdownExport.document(posts: [Self.post], annotations: [annotation], statuses: [:])
+        #expect(document.hasSuffix("> Traders said\n\n\(line)\n"), "\(document)")
+    }
+
+    @Test func everyVersionOfANoteInConflictIsExportedAndMarked() throws {
+        let anchor = try Anchor.locate("Traders said", in: Self.post.text)
+        let bob = Self.annotation(1, on: Self.post, anchor, note: "Bob's reading", author: "alice")
+        var alice = bob
+        alice.note = "Alice's reading"
+        let exported = [
+            ExportedAnnotation(bob, conflict: ConflictVersion(index: 1, count: 2, version: "b:1", deleted: false)),
+            ExportedAnnotation(alice, conflict: ConflictVersion(index: 0, count: 2, version: "a:2", deleted: false)),
+        ]
+        let document = MarkdownExport.document(posts: [Self.post], exported: exported, statuses: [:])
+        let first = try #require(document.range(of: "Alice's reading"))
+        let second = try #require(document.range(of: "Bob's reading"))
+        #expect(first.upperBound < second.lowerBound)
+        #expect(document.contains("(in conflict: version 1 of 2 (a:2); nkclient conflicts lists them"))
+        #expect(document.contains("(in conflict: version 2 of 2 (b:1); nkclient conflicts lists them"))
+        #expect(document.components(separatedBy: "> Traders said").count == 3)
     }
 }

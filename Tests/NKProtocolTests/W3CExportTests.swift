@@ -289,7 +289,11 @@ private func isUTCDateTime(_ text: String) -> Bool {
         let terms: Set<String> = [
             "@context", "id", "type", "label", "total", "generated", "first", "partOf", "startIndex", "items",
             "motivation", "created", "modified", "creator", "name", "body", "value", "purpose", "format", "target",
-            "source", "selector", "exact", "prefix", "suffix", "start", "end",
+            "source", "selector", "exact", "prefix", "suffix", "start", "end", "audience", "canonical",
+        ]
+        // schema.org terms through the `schema:` prefix that the annotation context defines.
+        let schemaTerms: Set<String> = [
+            "schema:audienceType", "schema:name", "schema:version", "schema:description", "schema:Audience",
         ]
         let fixture = try Fixture()
         let (_, root) = try export(fixture.annotations, posts: fixture.posts, baseURL: "https://example.org")
@@ -307,11 +311,12 @@ private func isUTCDateTime(_ text: String) -> Bool {
             }
         }
         collect(root)
-        #expect(keys.isSubset(of: terms), "\(keys.subtracting(terms))")
+        #expect(keys.isSubset(of: terms.union(schemaTerms)), "\(keys.subtracting(terms.union(schemaTerms)))")
         #expect(
             typeValues == [
                 "AnnotationCollection", "AnnotationPage", "Annotation", "Person", "TextualBody", "SpecificResource",
                 "TextQuoteSelector", "TextPositionSelector", "commenting", "tagging", "highlighting",
+                "schema:Audience",
             ])
     }
 
@@ -508,5 +513,59 @@ private func isUTCDateTime(_ text: String) -> Bool {
         let found = w3cViolations(root, texts: ["urn:nksync:post:\(fixture.seoul.id.rawValue)": fixture.seoul.text])
         #expect(found.contains { $0.contains(violation) }, "\(found)")
         #expect(w3cViolations(original, texts: [:]) == [])
+    }
+
+    @Test func everyAnnotationSaysWhoMaySeeIt() throws {
+        var fixture = try Fixture()
+        fixture.annotations[0].visibility = .group("north")
+        fixture.annotations[1].visibility = .private
+        let (_, root) = try export(fixture.annotations, posts: fixture.posts)
+        #expect(w3cViolations(root) == [])
+        let byID = Dictionary(uniqueKeysWithValues: try items(root).map { ($0["id"] as? String ?? "", $0) })
+        func audience(_ number: Int) throws -> [String: Any] {
+            let item = try #require(byID["urn:uuid:6f1c2d4e-0000-4000-8000-00000000000\(number)"])
+            return try #require(item["audience"] as? [String: Any])
+        }
+        let group = try audience(3)
+        #expect(group["type"] as? String == "schema:Audience")
+        #expect(group["schema:audienceType"] as? String == "group" && group["schema:name"] as? String == "group north")
+        #expect(group["id"] as? String == "urn:nksync:audience:group:north")
+        let secret = try audience(1)
+        #expect(secret["schema:audienceType"] as? String == "private")
+        #expect(secret["id"] as? String == "urn:nksync:audience:private:Lee%20Min-ji")
+        #expect(try audience(4)["schema:audienceType"] as? String == "shared")
+        #expect(try audience(4)["id"] as? String == "urn:nksync:audience:shared")
+    }
+
+    @Test func everyVersionOfAnAnnotationInConflictIsAnAnnotationOfItsOwn() throws {
+        let fixture = try Fixture()
+        let original = fixture.annotations[0]
+        var other = original
+        other.note = "Another reading"
+        let exported = [
+            ExportedAnnotation(original, conflict: ConflictVersion(index: 0, count: 2, version: "a:2", deleted: false)),
+            ExportedAnnotation(other, conflict: ConflictVersion(index: 1, count: 2, version: "b:1", deleted: true)),
+            ExportedAnnotation(fixture.annotations[3]),
+        ]
+        let data = try W3CExport.collection(
+            exported: exported, posts: fixture.posts, baseURL: nil, generated: Self.generated)
+        let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(w3cViolations(root) == [])
+        let items = try items(root)
+        #expect(items.count == 3 && root["total"] as? Int == 3)
+        let iri = "urn:uuid:\(original.id.rawValue)"
+        let versions = items.filter { $0["canonical"] as? String == iri }
+        #expect(versions.map { $0["id"] as? String } == ["\(iri)#version-0", "\(iri)#version-1"])
+        #expect(versions.map { $0["schema:version"] as? String } == ["a:2", "b:1"])
+        let description = try #require(versions[1]["schema:description"] as? String)
+        #expect(description.contains("version 2 of 2") && description.contains("deletes the note"))
+        let single = try #require(
+            items.first { $0["id"] as? String == "urn:uuid:\(fixture.annotations[3].id.rawValue)" })
+        #expect(single["canonical"] == nil && single["schema:version"] == nil)
+        // The same version twice is still refused.
+        #expect(throws: W3CExportError.self) {
+            try W3CExport.collection(
+                exported: [exported[0], exported[0]], posts: fixture.posts, baseURL: nil, generated: Self.generated)
+        }
     }
 }
