@@ -161,9 +161,14 @@ public struct MeResponse: Codable, Hashable, Sendable {
 public struct HealthResponse: Codable, Hashable, Sendable {
     public var status: String
     public var protocolVersion: Int
-    public init(status: String = "ok", protocolVersion: Int = Wire.protocolVersion) {
+    /// The server's release (``Release/version``); nil from a server before it was sent.
+    public var version: String?
+
+    public init(status: String = "ok", protocolVersion: Int = Wire.protocolVersion, version: String? = Release.version)
+    {
         self.status = status
         self.protocolVersion = protocolVersion
+        self.version = version
     }
 }
 

@@ -1,10 +1,12 @@
 import ArgumentParser
+import NKProtocol
 
 /// The `nkclient` root command.
 struct NKClientCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nkclient",
         abstract: "Annotate news posts offline and sync the notes with an NK Sync server.",
+        version: "nkclient \(Release.version) (NK Sync protocol \(Wire.protocolVersion))",
         subcommands: [
             InitCommand.self, LoginCommand.self, SyncCommand.self, StatusCommand.self, PostsCommand.self,
             ReadCommand.self, AnnotateCommand.self, EditCommand.self, DeleteCommand.self, NotesCommand.self,

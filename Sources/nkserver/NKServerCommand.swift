@@ -1,5 +1,6 @@
 import ArgumentParser
 import Logging
+import NKProtocol
 
 /// `nkserver`: the NK Sync server and its admin commands.
 @main
@@ -7,6 +8,7 @@ struct NKServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nkserver",
         abstract: "The NK Sync server: serve the sync API, manage users, groups and tokens, import the corpus.",
+        version: "nkserver \(Release.version) (NK Sync protocol \(Wire.protocolVersion))",
         subcommands: [Serve.self, User.self, Group.self, TokenCommand.self, Import.self, Migrate.self]
     )
 
