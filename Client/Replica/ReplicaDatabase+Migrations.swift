@@ -187,6 +187,34 @@ extension ReplicaDatabase {
                     SELECT recordType, recordId FROM versions GROUP BY recordType, recordId HAVING COUNT(*) > 1;
                     """)
         }
+        migrator.registerMigration("v6-search-fold") { db in
+            // The index stems English words (porter over unicode61, diacritics removed), so that
+            // "sanction" finds "sanctions". FTS5 fixes the tokenizer when the table is made: the table
+            // is made again, under the same name and columns (the triggers of v2-search write to it by
+            // name), and filled from the versions held, as v2-search filled it.
+            try db.execute(
+                sql: """
+                    DROP TABLE search;
+                    CREATE VIRTUAL TABLE search USING fts5(
+                        title, body, source, note, tags, quote,
+                        tokenize = 'porter unicode61 remove_diacritics 2'
+                    );
+                    INSERT INTO search (rowid, title, body, source, note, tags, quote)
+                        SELECT r.id, CASE v.recordType WHEN 'post' THEN json_extract(v.body, '$.title') END,
+                    CASE v.recordType WHEN 'post' THEN
+                        coalesce(json_extract(v.body, '$.editorNote') || char(10), '')
+                            || coalesce((SELECT group_concat(value, char(10)) FROM json_each(v.body, '$.body')), '')
+                    END,
+                    CASE v.recordType WHEN 'post' THEN json_extract(v.body, '$.source') END,
+                    CASE v.recordType WHEN 'annotation' THEN json_extract(v.body, '$.note') END,
+                    CASE v.recordType WHEN 'annotation' THEN
+                        (SELECT group_concat(value, ' ') FROM json_each(v.body, '$.tags'))
+                    END,
+                    CASE v.recordType WHEN 'annotation' THEN json_extract(v.body, '$.anchor.exact') END
+                        FROM search_rows r
+                        JOIN versions v ON v.recordType = r.recordType AND v.recordId = r.recordId AND v.vector = r.vector;
+                    """)
+        }
         return migrator
     }
 }

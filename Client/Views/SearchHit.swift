@@ -30,6 +30,8 @@ public struct SearchHit: Encodable, Hashable, Sendable {
     public var author: String?
     /// The note's tags (notes only).
     public var tags: [String]?
+    /// The day of the post's byline, or when the note was written: what `--sort date` orders by.
+    public var date: Date?
 
     /// The snippet with every matched term between `open` and `close` (`[`/`]`, or ANSI bold).
     public func snippet(open: String, close: String) -> String {
