@@ -9,7 +9,7 @@ struct NKClientCommand: ParsableCommand {
             InitCommand.self, LoginCommand.self, SyncCommand.self, StatusCommand.self, PostsCommand.self,
             ReadCommand.self, AnnotateCommand.self, EditCommand.self, DeleteCommand.self, NotesCommand.self,
             ConflictsCommand.self, ResolveCommand.self, ImportCommand.self, PostCommand.self, SearchCommand.self,
-            ExportCommand.self, LogCommand.self, NewReplicaCommand.self,
+            ExportCommand.self, LogCommand.self, NewReplicaCommand.self, TagsCommand.self, TagCommand.self,
         ]
     )
 }
