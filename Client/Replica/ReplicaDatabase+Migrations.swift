@@ -215,6 +215,28 @@ extension ReplicaDatabase {
                         JOIN versions v ON v.recordType = r.recordType AND v.recordId = r.recordId AND v.vector = r.vector;
                     """)
         }
+        migrator.registerMigration("v6-post-order") { db in
+            // The order in which the replica first saw each post: the order of the corpus files, as
+            // imported here or on the server (a pull applies the server's changes in its order). A
+            // corrected post keeps its place: only its first version takes a number (NOT EXISTS, not
+            // INSERT OR IGNORE, which an outer INSERT OR REPLACE would turn into a replace). Posts
+            // already held are numbered in the order their rows were written.
+            try db.execute(
+                sql: """
+                    CREATE TABLE post_order (
+                        postId TEXT PRIMARY KEY NOT NULL,
+                        seq INTEGER NOT NULL
+                    );
+                    CREATE INDEX post_order_seq ON post_order(seq);
+                    CREATE TRIGGER versions_post_order AFTER INSERT ON versions WHEN NEW.recordType = 'post' BEGIN
+                        INSERT INTO post_order (postId, seq)
+                        SELECT NEW.recordId, (SELECT coalesce(max(seq), 0) + 1 FROM post_order)
+                        WHERE NOT EXISTS (SELECT 1 FROM post_order WHERE postId = NEW.recordId);
+                    END;
+                    INSERT INTO post_order (postId, seq)
+                        SELECT recordId, min(rowid) FROM versions WHERE recordType = 'post' GROUP BY recordId;
+                    """)
+        }
         return migrator
     }
 }
