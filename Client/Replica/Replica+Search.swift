@@ -33,7 +33,7 @@ extension Replica {
                 try Self.postsWithNotes(db) { $0.visibility == visibility }
             }
             var seen = Set<RecordKey>()
-            var hits: [SearchHit] = []
+            var hits: [(hit: SearchHit, rowid: Int64)] = []
             for row in rows {
                 // Sorted by date, every hit is needed before the first can be known.
                 guard hits.count < limit || scope.order == .date else { break }
@@ -46,10 +46,8 @@ extension Replica {
                 guard let version = held.first(where: { $0.version.version.canonical == vector })?.version else {
                     continue
                 }
-                // Paragraphs are joined by newlines in the index; a snippet reads as one line.
-                let snippet = (row["snippet"] as String? ?? "").split(whereSeparator: \.isNewline).joined(
-                    separator: " ")
                 let rank: Double = row["score"]
+                let rowid: Int64 = row["rowid"]
                 switch version.body {
                 case .post(let post):
                     if let tagged, !tagged.contains(post.id) { continue }
@@ -58,9 +56,11 @@ extension Replica {
                     if let source = filter.source, !NoteFilter.same(post.source, source) { continue }
                     guard scope.contains(post.day) else { continue }
                     hits.append(
-                        SearchHit(
-                            kind: .post, id: post.id.rawValue, postId: post.id, title: post.title, snippet: snippet,
-                            rank: rank, date: post.day))
+                        (
+                            SearchHit(
+                                kind: .post, id: post.id.rawValue, postId: post.id, title: post.title, snippet: "",
+                                rank: rank, date: post.day), rowid
+                        ))
                 case .annotation(let annotation):
                     let post = try posts.post(db, annotation.postId)?.post
                     guard filter.matches(tags: annotation.tags, author: annotation.author, postSource: post?.source),
@@ -68,16 +68,18 @@ extension Replica {
                         scope.contains(annotation.createdAt)
                     else { continue }
                     hits.append(
-                        SearchHit(
-                            kind: .note, id: annotation.id.rawValue, postId: annotation.postId,
-                            title: post?.title ?? "", snippet: snippet, rank: rank, author: annotation.author,
-                            tags: annotation.tags, date: annotation.createdAt))
+                        (
+                            SearchHit(
+                                kind: .note, id: annotation.id.rawValue, postId: annotation.postId,
+                                title: post?.title ?? "", snippet: "", rank: rank, author: annotation.author,
+                                tags: annotation.tags, date: annotation.createdAt), rowid
+                        ))
                 }
             }
             if scope.order == .date {
                 // Stable: equal dates (and undated hits, last) keep their rank order.
                 hits = hits.enumerated().sorted { lhs, rhs in
-                    switch (lhs.element.date, rhs.element.date) {
+                    switch (lhs.element.hit.date, rhs.element.hit.date) {
                     case (let l?, let r?) where l != r: l > r
                     case (nil, _?): false
                     case (_?, nil): true
@@ -85,25 +87,41 @@ extension Replica {
                     }
                 }.map(\.element)
             }
-            return Array(hits.prefix(limit))
+            // Snippets only for the hits kept: a common word matches tens of thousands of rows, and
+            // snippet() over all of them took seconds.
+            return try hits.prefix(limit).map { hit, rowid in
+                var hit = hit
+                hit.snippet = try Self.snippet(db, rowid: rowid, query: expression)
+                return hit
+            }
         }
     }
 
-    /// Every index row matching `query`, best first, with its snippet.
+    /// The highlighted passage of index row `rowid` for `query`, on one line (paragraphs are joined by
+    /// newlines in the index).
+    static func snippet(_ db: Database, rowid: Int64, query: String) throws -> String {
+        let snippet = try String.fetchOne(
+            db,
+            sql: "SELECT snippet(search, -1, ?, ?, '…', 12) FROM search WHERE search MATCH ? AND rowid = ?",
+            arguments: [SearchHit.highlightStart, SearchHit.highlightEnd, query, rowid])
+        return (snippet ?? "").split(whereSeparator: \.isNewline).joined(separator: " ")
+    }
+
+    /// Every index row matching `query`, best first, with its rowid and bm25 score.
     static func matches(_ db: Database, query: String) throws -> [Row] {
         do {
             return try Row.fetchAll(
                 db,
                 sql: """
                     SELECT r.recordType, r.recordId, r.vector,
-                        snippet(search, -1, ?, ?, '…', 12) AS snippet,
+                        search.rowid AS rowid,
                         bm25(search, \(SearchIndex.weights)) AS score
                     FROM search JOIN search_rows r ON r.id = search.rowid
                     WHERE search MATCH ?
                     ORDER BY score, r.recordType, r.recordId
                     LIMIT 100000
                     """,
-                arguments: [SearchHit.highlightStart, SearchHit.highlightEnd, query])
+                arguments: [query])
         } catch let error as DatabaseError where error.resultCode == .SQLITE_ERROR {
             // SearchQuery quotes every word, so FTS5 reads whatever was typed; should it still refuse one,
             // the user gets one line, never SQL.
