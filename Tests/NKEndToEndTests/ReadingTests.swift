@@ -33,10 +33,7 @@ import Testing
 
     /// Initialises a researcher's replica on `server`.
     func researcher(_ name: String, on server: LiveServer) throws -> Researcher {
-        let token = try server.addUser(name)
-        let researcher = try Researcher(name)
-        try researcher.ok("init", "--server", server.url, "--token", token)
-        return researcher
+        try server.researcher(name)
     }
 
     /// The sample's seafood post, corrected: a sentence added before a passage, a passage reworded,
