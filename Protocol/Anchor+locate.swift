@@ -22,48 +22,40 @@ public enum AnchorError: Error, Hashable, Sendable, CustomStringConvertible {
 }
 
 extension Anchor {
-    /// Anchors `quote` in `text` (a post's ``Post/text``).
+    /// Anchors `quote` in `text` (a post's ``Post/text``), matching as ``FoldedText`` folds both (case,
+    /// typographic quotes, dashes, white space, hyphens in names, dotted acronyms), so a quote typed with
+    /// a straight apostrophe finds the post's curly one.
+    ///
+    /// The anchor holds the post's own characters: ``exact`` is the passage of `text` that matched (what a
+    /// W3C `TextQuoteSelector` selects), not `quote` as typed, and ``start`` and ``end`` are its exact
+    /// offsets in Unicode scalars of `text`.
     ///
     /// - Parameter occurrence: which occurrence, counting from 1; required when the quote occurs more than once.
     public static func locate(_ quote: String, in text: String, occurrence: Int? = nil) throws(AnchorError) -> Anchor {
-        let needle = Array(quote.unicodeScalars)
+        let needle = FoldedText(quote, separators: .ignored)
         guard !needle.isEmpty else { throw .emptyQuote }
-        let haystack = Array(text.unicodeScalars)
-        let starts = occurrences(of: needle, in: haystack)
-        guard !starts.isEmpty else { throw .notFound }
-        let chosen: Int
+        let ranges = FoldedText(text, separators: .ignored).occurrences(of: needle)
+        guard !ranges.isEmpty else { throw .notFound }
+        let chosen: Range<Int>
         if let occurrence {
-            guard occurrence >= 1, occurrence <= starts.count else {
-                throw .noSuchOccurrence(requested: occurrence, count: starts.count)
+            guard occurrence >= 1, occurrence <= ranges.count else {
+                throw .noSuchOccurrence(requested: occurrence, count: ranges.count)
             }
-            chosen = starts[occurrence - 1]
+            chosen = ranges[occurrence - 1]
         } else {
-            guard starts.count == 1 else { throw .ambiguous(count: starts.count) }
-            chosen = starts[0]
+            guard ranges.count == 1 else { throw .ambiguous(count: ranges.count) }
+            chosen = ranges[0]
         }
-        let end = chosen + needle.count
-        let prefixStart = max(0, chosen - contextLength)
-        let suffixEnd = min(haystack.count, end + contextLength)
+        let haystack = Array(text.unicodeScalars)
+        let prefixStart = max(0, chosen.lowerBound - contextLength)
+        let suffixEnd = min(haystack.count, chosen.upperBound + contextLength)
+        func string(_ range: Range<Int>) -> String { String(String.UnicodeScalarView(haystack[range])) }
         return Anchor(
-            exact: quote,
-            prefix: String(String.UnicodeScalarView(haystack[prefixStart..<chosen])),
-            suffix: String(String.UnicodeScalarView(haystack[end..<suffixEnd])),
-            start: chosen,
-            end: end
+            exact: string(chosen),
+            prefix: string(prefixStart..<chosen.lowerBound),
+            suffix: string(chosen.upperBound..<suffixEnd),
+            start: chosen.lowerBound,
+            end: chosen.upperBound
         )
-    }
-
-    /// Start offsets of every (possibly overlapping) occurrence of `needle` in `haystack`.
-    static func occurrences(of needle: [Unicode.Scalar], in haystack: [Unicode.Scalar]) -> [Int] {
-        guard needle.count <= haystack.count else { return [] }
-        var result: [Int] = []
-        var index = 0
-        while index + needle.count <= haystack.count {
-            if haystack[index] == needle[0] && haystack[index..<(index + needle.count)].elementsEqual(needle) {
-                result.append(index)
-            }
-            index += 1
-        }
-        return result
     }
 }

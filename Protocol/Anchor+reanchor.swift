@@ -42,7 +42,8 @@ extension Anchor {
     /// 1. **exact**: the quote stands at ``start``..<``end`` and the stored ``prefix`` and ``suffix`` still
     ///    surround it, as far as the text reaches. The anchor is returned unchanged.
     /// 2. **moved**: the quote occurs word for word elsewhere (or at the same offsets, but with other
-    ///    text around it). Of several occurrences, the one whose surroundings differ least from the stored
+    ///    text around it); word for word as ``FoldedText`` folds it, so the new anchor holds the post's own
+    ///    characters (a curly apostrophe where the old text had a straight one). Of several occurrences, the one whose surroundings differ least from the stored
     ///    context wins (edit distance), then the one closest to the old offset.
     /// 3. **fuzzy**: no verbatim occurrence is acceptable, but a passage within `quote length / 4` edits
     ///    (Levenshtein) is found, first within a window around the old offsets, then in the whole text.
@@ -164,20 +165,27 @@ private struct Reanchorer {
     // MARK: Verbatim
 
     /// The verbatim occurrence whose context differs least from the stored one, then the closest.
+    /// Verbatim means scalar for scalar, or else equal once folded (``FoldedText``): a correction that
+    /// only straightened a quote mark or replaced a non-breaking space leaves the same words.
     private func bestVerbatim() -> Candidate? {
-        var starts = knuthMorrisPrattOccurrences(of: quote, in: text)
-        guard !starts.isEmpty else { return nil }
-        if starts.count > Self.maxVerbatimCandidates {
-            // Too many to measure with edit distances: keep those whose neighbouring scalars agree most.
-            let keyed = starts.map { start in
-                (start: start, agreement: adjacentAgreement(start: start, end: start + quote.count))
-            }
-            starts = keyed.sorted {
-                if $0.agreement != $1.agreement { return $0.agreement > $1.agreement }
-                return distance($0.start) < distance($1.start)
-            }.prefix(Self.maxVerbatimCandidates).map(\.start)
+        var ranges = knuthMorrisPrattOccurrences(of: quote, in: text).map { $0..<($0 + quote.count) }
+        if ranges.isEmpty {
+            let needle = FoldedText(anchor.exact, separators: .ignored)
+            guard !needle.isEmpty else { return nil }
+            ranges = FoldedText(string(text[...]), separators: .ignored).occurrences(of: needle)
         }
-        return starts.map { measured(start: $0, end: $0 + quote.count, quoteErrors: 0) }.min {
+        guard !ranges.isEmpty else { return nil }
+        if ranges.count > Self.maxVerbatimCandidates {
+            // Too many to measure with edit distances: keep those whose neighbouring scalars agree most.
+            let keyed = ranges.map { range in
+                (range: range, agreement: adjacentAgreement(start: range.lowerBound, end: range.upperBound))
+            }
+            ranges = keyed.sorted {
+                if $0.agreement != $1.agreement { return $0.agreement > $1.agreement }
+                return distance($0.range.lowerBound) < distance($1.range.lowerBound)
+            }.prefix(Self.maxVerbatimCandidates).map(\.range)
+        }
+        return ranges.map { measured(start: $0.lowerBound, end: $0.upperBound, quoteErrors: 0) }.min {
             if $0.contextErrors != $1.contextErrors { return $0.contextErrors < $1.contextErrors }
             if $0.distance != $1.distance { return $0.distance < $1.distance }
             return $0.start < $1.start
@@ -324,30 +332,6 @@ private struct Reanchorer {
 }
 
 // MARK: - String algorithms
-
-/// Start offsets of every occurrence of `needle` in `haystack` (overlapping ones too), in O(n + m).
-private func knuthMorrisPrattOccurrences(of needle: [Unicode.Scalar], in haystack: [Unicode.Scalar]) -> [Int] {
-    guard !needle.isEmpty, needle.count <= haystack.count else { return [] }
-    // failure[i]: length of the longest proper border of needle[0...i].
-    var failure = [Int](repeating: 0, count: needle.count)
-    var border = 0
-    for index in 1..<needle.count {
-        while border > 0 && needle[index] != needle[border] { border = failure[border - 1] }
-        if needle[index] == needle[border] { border += 1 }
-        failure[index] = border
-    }
-    var result: [Int] = []
-    var matched = 0
-    for (index, scalar) in haystack.enumerated() {
-        while matched > 0 && scalar != needle[matched] { matched = failure[matched - 1] }
-        if scalar == needle[matched] { matched += 1 }
-        if matched == needle.count {
-            result.append(index - needle.count + 1)
-            matched = failure[matched - 1]
-        }
-    }
-    return result
-}
 
 /// `|a - b|`, or `Int.max` when that does not fit: a stored offset may be anything, even `Int.min`.
 private func gap(_ a: Int, _ b: Int) -> Int {

@@ -100,6 +100,12 @@ private struct LineParser {
         return blocks
     }
 
+    /// Closing lines that link to the rest of the story rather than name a publisher, lower-cased: the
+    /// dumps end a post with `[continued]` or `[Full story]` where the blog linked to the original.
+    static let linkMarkers: Set<String> = [
+        "continued", "full story", "read more", "more", "full article", "read the full story",
+    ]
+
     static func postedOn(_ text: String) -> (date: String?, author: String?)? {
         guard text.hasPrefix("Posted on") else { return nil }
         let rest = text.dropFirst("Posted on".count)
@@ -141,6 +147,7 @@ private struct LineParser {
             var editorNote: String?
             var source: String?
             var continued = false
+            var linkText: String?
             var closed = false
             var lastLine = postedBlock.firstLine
             while let block = readBlock() {
@@ -157,8 +164,10 @@ private struct LineParser {
                     let endsPost = next.isEmpty || (next.count == 2 && Self.postedOn(next[1].text) != nil)
                     if endsPost {
                         let content = block.bracketContent
-                        if content.lowercased() == "continued" {
+                        if Self.linkMarkers.contains(content.lowercased()) {
+                            // A link to the rest of the story, not a publisher: the source stays unknown.
                             continued = true
+                            if content.lowercased() != "continued" { linkText = content }
                         } else if content.isEmpty {
                             throw CorpusParseError(
                                 line: block.firstLine, message: "the closing source line is empty: '[]'")
@@ -186,7 +195,7 @@ private struct LineParser {
             }
             let post = Post(
                 title: title, body: body, category: category, source: source, editorNote: editorNote,
-                continued: continued, author: posted.author, date: posted.date)
+                continued: continued, linkText: linkText, author: posted.author, date: posted.date)
             if let earlier = titles[post.id] {
                 throw CorpusParseError(
                     line: titleBlock.firstLine,

@@ -8,12 +8,17 @@ public struct Post: Codable, Hashable, Sendable {
     /// Body paragraphs, in order.
     public var body: [String]
     public var category: String
-    /// Where the post comes from (`Reuters`, `NY Times`, `Full story`); nil when the dump gives none.
+    /// Where the post comes from (`Reuters`, `NY Times`); nil when the dump gives none (a post that ends
+    /// with a link marker such as `[Full story]` has no source: see ``linkText``).
     public var source: String?
     /// A bracketed editor's note that stood before the body, without its brackets.
     public var editorNote: String?
-    /// True when the dump ended the post with `[continued]` instead of a source.
+    /// True when the dump ended the post with a link marker (`[continued]`, `[Full story]`) instead of a
+    /// source: the story goes on elsewhere.
     public var continued: Bool
+    /// The link marker's text when it is not `continued` (`Full story`, `Read more`), kept as the
+    /// dump wrote it; nil otherwise. Encoded only when present.
+    public var linkText: String?
     public var author: String?
     public var date: String?
     public var url: String?
@@ -26,6 +31,7 @@ public struct Post: Codable, Hashable, Sendable {
         source: String? = nil,
         editorNote: String? = nil,
         continued: Bool = false,
+        linkText: String? = nil,
         author: String? = nil,
         date: String? = nil,
         url: String? = nil
@@ -37,6 +43,7 @@ public struct Post: Codable, Hashable, Sendable {
         self.source = source
         self.editorNote = editorNote
         self.continued = continued
+        self.linkText = linkText
         self.author = author
         self.date = date
         self.url = url
@@ -47,7 +54,7 @@ public struct Post: Codable, Hashable, Sendable {
     public var text: String { body.joined(separator: "\n\n") }
 
     enum CodingKeys: String, CodingKey {
-        case id, title, body, category, source, editorNote, continued, author, date, url
+        case id, title, body, category, source, editorNote, continued, linkText, author, date, url
     }
 
     public init(from decoder: any Decoder) throws {
@@ -59,6 +66,7 @@ public struct Post: Codable, Hashable, Sendable {
         source = try c.decodeIfPresent(String.self, forKey: .source)
         editorNote = try c.decodeIfPresent(String.self, forKey: .editorNote)
         continued = try c.decodeIfPresent(Bool.self, forKey: .continued) ?? false
+        linkText = try c.decodeIfPresent(String.self, forKey: .linkText)
         author = try c.decodeIfPresent(String.self, forKey: .author)
         date = try c.decodeIfPresent(String.self, forKey: .date)
         url = try c.decodeIfPresent(String.self, forKey: .url)

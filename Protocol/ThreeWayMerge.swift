@@ -123,12 +123,10 @@ extension Post {
         field(\.source)
         field(\.editorNote)
         field(\.continued)
+        field(\.linkText)
         field(\.author)
         field(\.date)
         field(\.url)
         return clean ? merged : nil
     }
-
-    /// How many fields ``merge(base:ours:theirs:)`` merges one by one, body and id included.
-    static let mergedFieldCount = 10
 }

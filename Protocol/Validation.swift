@@ -115,7 +115,8 @@ extension Post {
             throw ValidationFailure("the post body is longer than \(Limits.maxPostTextLength) characters")
         }
         for (name, value) in [
-            ("source", source), ("editorNote", editorNote), ("author", author), ("date", date), ("url", url),
+            ("source", source), ("editorNote", editorNote), ("linkText", linkText), ("author", author), ("date", date),
+            ("url", url),
         ] {
             if let value { try checkText(value, name, max: Limits.maxShortFieldLength, allowEmpty: true, rules) }
         }

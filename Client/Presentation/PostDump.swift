@@ -4,7 +4,7 @@ import NKProtocol
 /// can hand it to an editor and parse it back.
 enum PostDump {
     /// `Category: NAME`, the title, `Posted on DATE by AUTHOR`, the optional `[editor note]`, the
-    /// paragraphs, and `[SOURCE]` or `[continued]`, separated by blank lines, ending with a newline.
+    /// paragraphs, and `[SOURCE]` or the link marker (`[continued]`, `[Full story]`), separated by blank lines, ending with a newline.
     ///
     /// A post without a source that does not continue elsewhere (which no dump produces) gets no
     /// closing line and does not parse back: the format cannot express it.
@@ -18,7 +18,7 @@ enum PostDump {
         if let editorNote = post.editorNote { blocks.append("[\(editorNote)]") }
         blocks += post.body
         if post.continued {
-            blocks.append("[continued]")
+            blocks.append("[\(post.linkText ?? "continued")]")
         } else if let source = post.source {
             blocks.append("[\(source)]")
         }

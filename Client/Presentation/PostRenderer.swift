@@ -28,6 +28,7 @@ public struct PostRenderer: Sendable {
         if let source = post.source { facts.append("source: \(source)") }
         if let author = post.author { facts.append("by \(author)") }
         if let date = post.date { facts.append(date) }
+        if let link = post.linkText { facts.append("link: \(link)") }
         lines += wrap([.init(text: facts.joined(separator: " · "))])
         lines.append("id: \(TerminalText.escaped(post.id.rawValue, .singleLine))")
         if let editorNote = post.editorNote {

@@ -2,7 +2,8 @@ import GRDB
 import NKProtocol
 
 extension Replica {
-    /// Creates an annotation on a post, anchored to `quote`, and returns its new id.
+    /// Creates an annotation on a post, anchored to `quote`, and returns its new id. Tags are merged
+    /// case-insensitively, each spelled as the replica first holds it (``spelledAsHeld(_:)``).
     ///
     /// - Parameter occurrence: which occurrence of the quote (from 1); needed when it occurs more than once.
     @discardableResult
@@ -13,6 +14,7 @@ extension Replica {
         let user = config.user
         let replica = config.replica
         let date = now()
+        let tags = try spelledAsHeld(tags)
         return try write { db in
             let postId = try ReplicaStore.resolveID(db, type: .post, prefix: postIdOrPrefix)
             let (post, postVersion) = try Self.livePostVersion(db, id: postId)
@@ -35,7 +37,8 @@ extension Replica {
     }
 
     /// Edits an annotation's note, tags or visibility. The new version has seen every sibling,
-    /// so editing a conflicted annotation resolves it. Returns the new version vector.
+    /// so editing a conflicted annotation resolves it. Returns the new version vector. Tags are merged
+    /// case-insensitively, each spelled as the replica first holds it (``spelledAsHeld(_:)``).
     @discardableResult
     public func edit(
         _ idOrPrefix: String, note: String? = nil, tags: [String]? = nil, visibility: Visibility? = nil
@@ -43,6 +46,7 @@ extension Replica {
         guard note != nil || tags != nil || visibility != nil else {
             throw ClientError(.invalidInput, "nothing to change: give --note, --tag or --visibility")
         }
+        let tags = try tags.map { tags throws(ClientError) in try spelledAsHeld(tags) }
         return try writeAnnotation(idOrPrefix, rejected: true) { siblings, user in
             guard var annotation = Self.liveAnnotation(siblings) else {
                 throw ClientError(.notFound, "the annotation \(siblings[0].version.id) was deleted")
@@ -97,7 +101,7 @@ extension Replica {
             case .write(let note, let tags):
                 var annotation = Self.liveAnnotation(siblings) ?? annotations[0]
                 annotation.note = note
-                annotation.tags = Annotation.normalisedTags(tags ?? annotations.flatMap(\.tags))
+                annotation.tags = Annotation.normalisedTags(Self.mergedTags(tags ?? annotations.flatMap(\.tags)))
                 result = (annotation, false)
             }
             try Self.checkAllowed(result.0, deleted: result.1, user: user)
@@ -112,7 +116,7 @@ extension Replica {
     /// gets (the user's own words are what they fix), and the new version's vector merges it with
     /// the held versions it had seen: it replaces the rejected one, which is settled, while a server
     /// version written meanwhile by someone else stays beside it as a conflict, never overwritten.
-    private func writeAnnotation(
+    func writeAnnotation(
         _ idOrPrefix: String, rejected useRejected: Bool = false,
         _ change: ([StoredVersion], String) throws -> (Annotation, Bool)
     ) throws(ClientError) -> VersionVector {

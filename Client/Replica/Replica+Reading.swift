@@ -3,16 +3,40 @@ import GRDB
 import NKProtocol
 
 extension Replica {
-    /// Every post (the first non-deleted sibling of each), by category, then title.
-    public func posts() throws(ClientError) -> [PostSummary] {
+    /// Every post (the first non-deleted sibling of each) that `filter` keeps, in corpus order (the order
+    /// the replica first saw them), by date where dates are known: oldest first, an undated post staying
+    /// right after the dated post before it in its category (first, when none is dated before it).
+    public func posts(_ filter: PostFilter = PostFilter()) throws(ClientError) -> [PostSummary] {
         try read { db in
-            try ReplicaStore.frontiers(db, type: .post).values.compactMap { siblings -> PostSummary? in
+            let order = try Dictionary(
+                Row.fetchAll(db, sql: "SELECT postId, seq FROM post_order").map { row in
+                    (row["postId"] as String, row["seq"] as Int)
+                }, uniquingKeysWith: min)
+            let annotated = filter.annotated ? try Self.postsWithNotes(db) { _ in true } : nil
+            let posts = try ReplicaStore.frontiers(db, type: .post).values.compactMap { siblings -> Post? in
                 guard let version = ReplicaStore.firstLive(siblings), case .post(let post) = version.body else {
                     return nil
                 }
-                return PostSummary(id: post.id, title: post.title, source: post.source, category: post.category)
+                return post
+            }.sorted {
+                (order[$0.id.rawValue] ?? .max, $0.id.rawValue) < (order[$1.id.rawValue] ?? .max, $1.id.rawValue)
             }
-            .sorted { ($0.category, $0.title, $0.id.rawValue) < ($1.category, $1.title, $1.id.rawValue) }
+            // Each post's day, or the day of the nearest dated post before it in its category's file.
+            var day = Date.distantPast
+            var category: String?
+            let placed = posts.enumerated().map { index, post in
+                if post.category != category { (day, category) = (.distantPast, post.category) }
+                day = post.day ?? day
+                return (post: post, day: day, index: index)
+            }
+            return placed.sorted { ($0.day, $0.index) < ($1.day, $1.index) }.map(\.post).filter { post in
+                if let category = filter.category, !NoteFilter.same(post.category, category) { return false }
+                if let source = filter.source, !NoteFilter.same(post.source, source) { return false }
+                return annotated?.contains(post.id) ?? true
+            }.map { post in
+                PostSummary(
+                    id: post.id, title: post.title, source: post.source, category: post.category, date: post.date)
+            }
         }
     }
 

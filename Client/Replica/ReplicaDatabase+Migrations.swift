@@ -253,6 +253,63 @@ extension ReplicaDatabase {
                         WHERE r.recordType = 'annotation';
                     """)
         }
+        migrator.registerMigration("v6-search-fold") { db in
+            // The index stems English words (porter over unicode61, diacritics removed), so that
+            // "sanction" finds "sanctions". FTS5 fixes the tokenizer when the table is made: the table
+            // is made again, under the same name and columns (the triggers of v2-search and
+            // v5-rejected-settled write to it by name), and filled from the versions held, as v2-search
+            // filled it, and from the outstanding rejected notes, as v5-rejected-settled did.
+            try db.execute(
+                sql: """
+                    DROP TABLE search;
+                    CREATE VIRTUAL TABLE search USING fts5(
+                        title, body, source, note, tags, quote,
+                        tokenize = 'porter unicode61 remove_diacritics 2'
+                    );
+                    INSERT INTO search (rowid, title, body, source, note, tags, quote)
+                        SELECT r.id, CASE v.recordType WHEN 'post' THEN json_extract(v.body, '$.title') END,
+                    CASE v.recordType WHEN 'post' THEN
+                        coalesce(json_extract(v.body, '$.editorNote') || char(10), '')
+                            || coalesce((SELECT group_concat(value, char(10)) FROM json_each(v.body, '$.body')), '')
+                    END,
+                    CASE v.recordType WHEN 'post' THEN json_extract(v.body, '$.source') END,
+                    CASE v.recordType WHEN 'annotation' THEN json_extract(v.body, '$.note') END,
+                    CASE v.recordType WHEN 'annotation' THEN
+                        (SELECT group_concat(value, ' ') FROM json_each(v.body, '$.tags'))
+                    END,
+                    CASE v.recordType WHEN 'annotation' THEN json_extract(v.body, '$.anchor.exact') END
+                        FROM search_rows r
+                        JOIN versions v ON v.recordType = r.recordType AND v.recordId = r.recordId AND v.vector = r.vector;
+                    INSERT INTO search (rowid, title, body, source, note, tags, quote)
+                        SELECT r.id, NULL, NULL, NULL, json_extract(j.body, '$.note'),
+                            (SELECT group_concat(value, ' ') FROM json_each(j.body, '$.tags')),
+                            json_extract(j.body, '$.anchor.exact')
+                        FROM search_rows r JOIN rejected j ON r.vector = 'rejected:' || j.id AND r.recordId = j.recordId
+                        WHERE r.recordType = 'annotation';
+                    """)
+        }
+        migrator.registerMigration("v6-post-order") { db in
+            // The order in which the replica first saw each post: the order of the corpus files, as
+            // imported here or on the server (a pull applies the server's changes in its order). A
+            // corrected post keeps its place: only its first version takes a number (NOT EXISTS, not
+            // INSERT OR IGNORE, which an outer INSERT OR REPLACE would turn into a replace). Posts
+            // already held are numbered in the order their rows were written.
+            try db.execute(
+                sql: """
+                    CREATE TABLE post_order (
+                        postId TEXT PRIMARY KEY NOT NULL,
+                        seq INTEGER NOT NULL
+                    );
+                    CREATE INDEX post_order_seq ON post_order(seq);
+                    CREATE TRIGGER versions_post_order AFTER INSERT ON versions WHEN NEW.recordType = 'post' BEGIN
+                        INSERT INTO post_order (postId, seq)
+                        SELECT NEW.recordId, (SELECT coalesce(max(seq), 0) + 1 FROM post_order)
+                        WHERE NOT EXISTS (SELECT 1 FROM post_order WHERE postId = NEW.recordId);
+                    END;
+                    INSERT INTO post_order (postId, seq)
+                        SELECT recordId, min(rowid) FROM versions WHERE recordType = 'post' GROUP BY recordId;
+                    """)
+        }
         return migrator
     }
 }

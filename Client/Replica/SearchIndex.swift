@@ -4,8 +4,9 @@
 /// `search_rows` gives each indexed version a stable integer key (an `INTEGER PRIMARY KEY`, which
 /// `VACUUM` never renumbers); `search` is the FTS5 table whose rowid is that key. Only non-deleted
 /// versions are indexed; a record with siblings has one row per sibling. The tables and triggers
-/// are migration `v2-search` (`ReplicaDatabase+Migrations.swift`); a change to them is a new
-/// migration.
+/// are migration `v2-search` (`ReplicaDatabase+Migrations.swift`), the table made again with porter
+/// stemming by `v6-search-fold`; a change to them is a new migration. Queries go through
+/// ``SearchQuery``, which folds them and quotes every word.
 enum SearchIndex {
     /// bm25 weights of the columns of `search`, in their order (title, body, source, note, tags,
     /// quote): a hit in a title or a tag counts more than one in a body.

@@ -5,7 +5,7 @@ public struct NoteFilter: Hashable, Sendable {
     public var tag: String?
     /// The note's author.
     public var author: String?
-    /// The source of the note's post (`Reuters`, `Full story`).
+    /// The source of the note's post (`Reuters`, `AFP`).
     public var source: String?
 
     public init(tag: String? = nil, author: String? = nil, source: String? = nil) {

@@ -32,6 +32,8 @@ public struct SearchHit: Encodable, Hashable, Sendable {
     public var tags: [String]?
     /// True for a note with a change the server rejected that the user has not settled (notes only).
     public var rejected: Bool = false
+    /// The day of the post's byline, or when the note was written: what `--sort date` orders by.
+    public var date: Date?
 
     /// The snippet with every matched term between `open` and `close` (`[`/`]`, or ANSI bold).
     public func snippet(open: String, close: String) -> String {

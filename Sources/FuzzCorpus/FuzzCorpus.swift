@@ -27,7 +27,7 @@ private func render(_ file: CorpusFile) -> String {
         blocks.append("Posted on \(post.date ?? "") by \(post.author ?? "")")
         if let note = post.editorNote { blocks.append("[\(note)]") }
         blocks += post.body
-        blocks.append(post.continued ? "[continued]" : "[\(post.source ?? "")]")
+        blocks.append(post.continued ? "[\(post.linkText ?? "continued")]" : "[\(post.source ?? "")]")
     }
     return blocks.joined(separator: "\n\n") + "\n"
 }

@@ -12,7 +12,7 @@ struct FilterOptions: ParsableArguments {
     var author: String?
 
     @Option(
-        help: ArgumentHelp("Only posts from this source, and notes on them (Reuters, Full story).", valueName: "NAME"))
+        help: ArgumentHelp("Only posts from this source, and notes on them (Reuters, AFP).", valueName: "NAME"))
     var source: String?
 
     var noteFilter: NoteFilter { NoteFilter(tag: tag, author: author, source: source) }

@@ -12,7 +12,7 @@ struct NKClientCommand: ParsableCommand {
             ReadCommand.self, AnnotateCommand.self, EditCommand.self, DeleteCommand.self, NotesCommand.self,
             ConflictsCommand.self, ResolveCommand.self, ImportCommand.self, PostCommand.self, SearchCommand.self,
             ExportCommand.self, LogCommand.self, NewReplicaCommand.self, HistoryCommand.self, RestoreCommand.self,
-            TrashCommand.self, RejectedCommand.self, DiscardCommand.self,
+            TrashCommand.self, RejectedCommand.self, DiscardCommand.self, TagsCommand.self, TagCommand.self,
         ]
     )
 }

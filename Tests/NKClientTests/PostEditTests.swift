@@ -13,7 +13,11 @@ import Testing
         category: "Tests", editorNote: "Editor’s note: shortened.", continued: true, author: "Kim", date: "1 May 2024",
         url: "https://example.org/a")
 
-    @Test(arguments: [Fixtures.post, quirky])
+    static let linked = Post(
+        title: "A story told elsewhere", body: ["Only the start."], category: "Tests", continued: true,
+        linkText: "Full story")
+
+    @Test(arguments: [Fixtures.post, quirky, linked])
     func theDumpOfAPostParsesBackToThePost(_ post: Post) throws {
         let parsed = try CorpusParser.parse(PostDump.text(of: post))
         var expected = post

@@ -9,13 +9,16 @@ import Testing
 /// A migration that fails leaves the replica exactly as it was and says so in one line; nothing
 /// deletes or rebuilds a replica to get past one (issue 19).
 @Suite(.tags(.unit)) struct ReplicaMigrationTests {
-    /// A replica a shipped nkclient wrote (Tests/Fixtures), copied into a temporary folder.
+    /// A replica a shipped nkclient wrote (Tests/Fixtures), copied into a temporary folder and brought
+    /// up to the current schema (closed again, its WAL folded in), so that a migration a test adds is
+    /// the first to run.
     func fixtureReplica() throws -> (folder: TemporaryFolder, url: URL) {
         let folder = try TemporaryFolder("nk-migration")
         let url = folder.url.appendingPathComponent("replica.sqlite")
         try FileManager.default.copyItem(
             at: TestPaths.repositoryRoot.appendingPathComponent("Tests/Fixtures/schema1-5cd0e17/carol/replica.sqlite"),
             to: url)
+        try ReplicaDatabase.open(at: url).close()
         return (folder, url)
     }
 

@@ -33,10 +33,7 @@ import Testing
 
     /// Initialises a researcher's replica on `server`.
     func researcher(_ name: String, on server: LiveServer) throws -> Researcher {
-        let token = try server.addUser(name)
-        let researcher = try Researcher(name)
-        try researcher.ok("init", "--server", server.url, "--token", token)
-        return researcher
+        try server.researcher(name)
     }
 
     /// The sample's seafood post, corrected: a sentence added before a passage, a passage reworded,
@@ -196,10 +193,26 @@ import Testing
         #expect(try bob.json([NoteOutput].self, "notes", "--tag", "money", "--post", post.id).map(\.id) == [note])
         #expect(try bob.json([NoteOutput].self, "notes", "--author", "bob").isEmpty)
 
-        let malformed = try bob.run(["search", "\"hard currency"])
-        #expect(!malformed.succeeded)
-        #expect(malformed.stderr.hasPrefix("error: cannot read the search query"), "\(malformed)")
-        #expect(malformed.stderr.split(separator: "\n").count == 1)
+        // What people type is read as words: an unbalanced quote is a phrase to the end, a hyphenated
+        // name or a stray operator are words, and stemming finds other forms.
+        let unbalanced = try bob.json([Hit].self, "search", "\"hard currency")
+        #expect(unbalanced.contains { $0.id == post.id })
+        for typed in ["Kim Jong-un", "O'Brien's", "title:(", "NOT sanctions", "sanctions)"] {
+            let result = try bob.run(["search", typed, "--json"])
+            #expect(result.succeeded, "\(typed): \(result)")
+        }
+        #expect(try bob.json([Hit].self, "search", "sanction").contains { $0.id == post.id })
+        for (arguments, message) in [
+            (["search", "--", "*"], "error: the search query has no word"),
+            (["search", "currency", "--since", "soon"], "error: --since must be a day"),
+            (["search", "currency", "--sort", "size"], "error: --sort must be rank or date"),
+        ] {
+            let refused = try bob.run(arguments)
+            #expect(!refused.succeeded && refused.stderr.hasPrefix(message), "\(refused)")
+            #expect(refused.stderr.split(separator: "\n").count == 1, "\(refused)")
+        }
+        let byDate = try bob.json([Hit].self, "search", "currency", "--sort", "date", "--since", "2020-01-01")
+        #expect(byDate.first?.id == note)
 
         let plain = try bob.ok("search", "currency", "--author", "alice")
         #expect(plain.contains("note  \(note.prefix(8))") && plain.contains("[currency]"))

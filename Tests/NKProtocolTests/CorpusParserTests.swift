@@ -22,15 +22,19 @@ import Testing
             file.posts[7].title == "China-North Korea relations still strained a year after Jang Song-thaek’s death")
         #expect(
             file.posts.map { $0.source } == [
-                "Reuters", "CNN", "NY Times", "NY Times", "AFP", "AFP", "Full story", "Arirang News", "Reuters", nil,
+                "Reuters", "CNN", "NY Times", "NY Times", "AFP", "AFP", nil, "Arirang News", "Reuters", nil,
             ])
+        // [Full story] is a link to the rest of the story, not a publisher.
+        #expect(file.posts[6].continued && file.posts[6].linkText == "Full story")
+        #expect(file.posts.filter { $0.linkText != nil }.count == 1)
         let last = try #require(file.posts.last)
         #expect(last.title == "North Korea beginning Chinese style reforms – Part 1")
         #expect(last.continued)
         #expect(last.editorNote?.hasPrefix("Excerpts of an opinion piece by Andrei Lankov") == true)
         #expect(last.body.first?.hasPrefix("There is big news coming from North Korea") == true)
         #expect(file.posts.allSatisfy { $0.author == nil && $0.date == nil && !$0.body.isEmpty })
-        #expect(file.posts.dropLast().allSatisfy { !$0.continued && $0.editorNote == nil })
+        #expect(file.posts.dropLast().allSatisfy { $0.editorNote == nil })
+        #expect(file.posts.indices.filter { file.posts[$0].continued } == [6, 9])
         #expect(Set(file.posts.map(\.id)).count == 10)
         // The same text with CRLF line ends and a final newline parses to the same posts.
         let crlf = text.replacingOccurrences(of: "\n", with: "\r\n") + "\r\n"
@@ -53,7 +57,14 @@ import Testing
         let diplomacy = try CorpusParser.parse(String(decoding: diplomacyData, as: UTF8.self))
         #expect(diplomacy.posts.count == 3)
         #expect(diplomacy.posts.allSatisfy { post in post.body.allSatisfy { !$0.contains("\r") } })
-        #expect(diplomacy.posts[2].source == "Full story")
+        // A link marker closes the post: the source stays unknown, the marker is the post's link text.
+        #expect(diplomacy.posts[2].source == nil)
+        #expect(diplomacy.posts[2].continued && diplomacy.posts[2].linkText == "Full story")
+        #expect(border.posts[4].linkText == nil, "[continued] is the plain marker")
+        let names = try CorpusParser.parse(
+            String(contentsOf: folder.appendingPathComponent("names.txt"), encoding: .utf8))
+        #expect(names.posts.map(\.source) == ["Sample Wire", nil])
+        #expect(names.posts.map(\.linkText) == [nil, "Full story"])
     }
 
     @Test func postIdsAreStableAndIgnoreSpacingAndCase() {

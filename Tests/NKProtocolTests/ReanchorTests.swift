@@ -109,7 +109,8 @@ private let rates = "Markets were calm. The central bank said the rate held stea
             old: envoys, quote: "“Nothing is agreed until everything is agreed,” one official",
             new: "Updated.\n\n"
                 + envoys.replacingOccurrences(of: "“", with: "\"").replacingOccurrences(of: "”", with: "\""),
-            status: .fuzzy, found: "\"Nothing is agreed until everything is agreed,\" one official"),
+            // The same words as the normaliser reads them: moved, to the post's new characters.
+            status: .moved, found: "\"Nothing is agreed until everything is agreed,\" one official"),
         ReanchorCase(
             name: "quote deleted", old: envoys, quote: "which was not announced, ",
             new: envoys.replacingOccurrences(of: "which was not announced, ", with: ""), status: .orphaned),
