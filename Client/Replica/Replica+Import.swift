@@ -60,11 +60,9 @@ extension Replica {
             }
             written.append(try ReplicaStore.writeLocal(db, version, by: replica))
         }
-        if plan.base != nil, let dump = written.first {
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO import_base (postId, vector) VALUES (?, ?)",
-                arguments: [id, dump.version.canonical])
-        } else if let base = plan.base {
+        // The new base is the dump's version as written (its counter raised by writeLocal), or the
+        // held version the dump matched when nothing was written.
+        if let base = plan.base.map({ written.first?.version ?? $0 }) {
             try db.execute(
                 sql: "INSERT OR REPLACE INTO import_base (postId, vector) VALUES (?, ?)",
                 arguments: [id, base.canonical])

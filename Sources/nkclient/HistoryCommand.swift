@@ -36,7 +36,9 @@ struct HistoryCommand: AsyncParsableCommand {
             return
         }
         let noun = history.record.type == .post ? "post" : "note"
-        var heading = "\(noun) \(Output.inline(history.record.id)): \(history.versions.count) versions, newest first"
+        let count = history.versions.count
+        var heading =
+            "\(noun) \(Output.inline(history.record.id)): \(count) version\(count == 1 ? "" : "s"), newest first"
         if !history.includesServer { heading += " (offline: the versions this replica has held)" }
         Output.line(heading)
         for (number, entry) in numbered {

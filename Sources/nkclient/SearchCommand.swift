@@ -71,15 +71,11 @@ struct SearchCommand: ParsableCommand {
         var visible: Visibility?
         if let group {
             guard Visibility.isGroupName(group) else {
-                throw ValidationError("--group: '\(Output.inline(group))' is not a group name")
+                throw ValidationError("--group: " + VisibilityOption.groupNameRule(Output.inline(group)))
             }
             visible = .group(group)
         } else if let visibility {
-            guard let parsed = Visibility(rawValue: visibility) else {
-                throw ValidationError(
-                    "--visibility must be shared, private or group:NAME (got '\(Output.inline(visibility))')")
-            }
-            visible = parsed
+            visible = try VisibilityOption.parse(visibility)
         }
         guard let order = SearchScope.Order(rawValue: sort) else {
             throw ValidationError("--sort must be rank or date (got '\(Output.inline(sort))')")

@@ -10,6 +10,18 @@ import Testing
 /// that compare the dump with the last imported version, on both stores.
 @Suite("Store: history", .tags(.unit, .postgres))
 struct StoreHistoryTests {
+    /// The sample post imported, and a note of `author`'s written (`ra:1`) then deleted (`ra:2`).
+    static func writtenThenDeleted(by author: AuthenticatedUser, in fixture: StoreFixture) async throws -> Annotation {
+        _ = try await fixture.store.importPosts([Sample.post])
+        let note = try Sample.annotation(author: author.name)
+        _ = try await fixture.store.push(
+            user: author, replica: ReplicaID("ra"),
+            versions: [
+                Sample.annotationVersion(note, ["ra": 1]), Sample.annotationVersion(note, ["ra": 2], deleted: true),
+            ])
+        return note
+    }
+
     @Test(arguments: StoreKind.available)
     func everyVersionIsKeptWithWhoWroteItAndOnlyTheCurrentOnesArePulled(_ kind: StoreKind) async throws {
         let fixture = try await StoreFixture(kind)
@@ -81,13 +93,7 @@ struct StoreHistoryTests {
         let fixture = try await StoreFixture(kind)
         let (alice, _) = try await fixture.user("alice")
         let (bob, _) = try await fixture.user("bob")
-        _ = try await fixture.store.importPosts([Sample.post])
-        let note = try Sample.annotation(author: "alice")
-        _ = try await fixture.store.push(
-            user: alice, replica: ReplicaID("ra"),
-            versions: [
-                Sample.annotationVersion(note, ["ra": 1]), Sample.annotationVersion(note, ["ra": 2], deleted: true),
-            ])
+        let note = try await Self.writtenThenDeleted(by: alice, in: fixture)
         // Bob pushes the note back, undeleted: refused.
         let bobs = try await fixture.store.push(
             user: bob, replica: ReplicaID("rb"), versions: [Sample.annotationVersion(note, ["ra": 2, "rb": 1])])
@@ -155,13 +161,7 @@ struct StoreHistoryTests {
     func migrateCarriesHistoryAndImportBases(_ kind: StoreKind) async throws {
         let fixture = try await StoreFixture(kind)
         let (alice, _) = try await fixture.user("alice")
-        _ = try await fixture.store.importPosts([Sample.post])
-        let note = try Sample.annotation(author: "alice")
-        _ = try await fixture.store.push(
-            user: alice, replica: ReplicaID("ra"),
-            versions: [
-                Sample.annotationVersion(note, ["ra": 1]), Sample.annotationVersion(note, ["ra": 2], deleted: true),
-            ])
+        let note = try await Self.writtenThenDeleted(by: alice, in: fixture)
         let contents = try await fixture.store.exportContents()
         #expect(contents.history.count == 1 && contents.importBases.count == 1)
         #expect(contents.counts.contains("history=1 import_bases=1"))
