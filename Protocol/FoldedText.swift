@@ -80,13 +80,19 @@ public struct FoldedText: Hashable, Sendable {
     public var isEmpty: Bool { scalars.isEmpty }
 
     /// The ranges of the original text (in Unicode scalars) whose folded forms are `needle`, in order;
-    /// overlapping ones too, each range once.
+    /// overlapping ones too.
+    ///
+    /// A match covers whole characters of the original: one that begins or ends inside what a single
+    /// character folded to (`i` of `I` with a combining accent, `.` of `…`, `f` alone of `ﬁ`) is not an
+    /// occurrence, since the original has no such passage to point at.
     public func occurrences(of needle: FoldedText) -> [Range<Int>] {
         var ranges: [Range<Int>] = []
         for start in knuthMorrisPrattOccurrences(of: needle.scalars, in: scalars) {
-            let range = origins[start].lowerBound..<origins[start + needle.scalars.count - 1].upperBound
-            // A quote inside one expanded character ("." in "…") maps to that character each time.
-            if ranges.last != range { ranges.append(range) }
+            let last = start + needle.scalars.count - 1
+            guard start == 0 || origins[start - 1] != origins[start],
+                last == origins.count - 1 || origins[last + 1] != origins[last]
+            else { continue }
+            ranges.append(origins[start].lowerBound..<origins[last].upperBound)
         }
         return ranges
     }
