@@ -109,11 +109,19 @@ public struct Anchor: Codable, Hashable, Sendable {
     }
 }
 
-/// A researcher's note on a passage of a post.
+/// A researcher's note: on a passage of a post (``anchor``), on the whole post (no anchor: a page note),
+/// or a reply to another annotation (``replyTo``, no anchor).
+///
+/// W3C Web Annotation: a passage note targets the post with selectors, a page note the post itself, and a
+/// reply the annotation it answers (motivation `replying`). A reply carries its thread's post id, so it
+/// syncs, lists and exports with the post's notes.
 public struct Annotation: Codable, Hashable, Sendable {
     public var id: AnnotationID
     public var postId: PostID
-    public var anchor: Anchor
+    /// The passage the note is on; nil for a note on the whole post and for a reply.
+    public var anchor: Anchor?
+    /// The annotation this one answers; nil for a note. Never changes once written.
+    public var replyTo: AnnotationID?
     public var note: String
     /// Tags, sorted and without duplicates.
     public var tags: [String]
@@ -128,7 +136,8 @@ public struct Annotation: Codable, Hashable, Sendable {
     public init(
         id: AnnotationID,
         postId: PostID,
-        anchor: Anchor,
+        anchor: Anchor?,
+        replyTo: AnnotationID? = nil,
         note: String,
         tags: [String],
         visibility: Visibility,
@@ -139,12 +148,29 @@ public struct Annotation: Codable, Hashable, Sendable {
         self.id = id
         self.postId = postId
         self.anchor = anchor
+        self.replyTo = replyTo
         self.note = note
         self.tags = Annotation.normalisedTags(tags)
         self.visibility = visibility
         self.author = author
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+    }
+
+    /// What the annotation is on.
+    public enum Target: Hashable, Sendable {
+        /// A passage of the post.
+        case passage(Anchor)
+        /// The whole post.
+        case post
+        /// Another annotation.
+        case reply(AnnotationID)
+    }
+
+    public var target: Target {
+        if let replyTo { return .reply(replyTo) }
+        if let anchor { return .passage(anchor) }
+        return .post
     }
 
     /// Tags trimmed, sorted, without empty ones or duplicates.

@@ -62,6 +62,8 @@ public struct ErrorCode: RawRepresentable, Codable, Hashable, Sendable, CustomSt
     public static let unknownPost = ErrorCode(rawValue: "unknown_post")
     /// A new annotation's quote is not in the current text of its post.
     public static let quoteNotFound = ErrorCode(rawValue: "quote_not_found")
+    /// A new reply answers an annotation that does not exist, is deleted, or that the user cannot read.
+    public static let unknownParent = ErrorCode(rawValue: "unknown_parent")
 
     /// Every code an error body of this release may carry.
     static let requestErrors: [ErrorCode] = [
@@ -73,5 +75,6 @@ public struct ErrorCode: RawRepresentable, Codable, Hashable, Sendable, CustomSt
     /// Every code a rejected push item of this release may carry.
     static let itemRejections: [ErrorCode] = [
         .forbidden, .invalidRecord, .invalidVersion, .unknownCausality, .unknownPost, .quoteNotFound, .unknownGroup,
+        .unknownParent,
     ]
 }

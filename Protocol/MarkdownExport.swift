@@ -18,7 +18,8 @@ import Foundation
 /// (moved: the post was corrected; the passage now stands elsewhere in it)
 /// ```
 ///
-/// The line under each note names its author and who may see it (`shared`, `group NAME`,
+/// A note on the whole post says so instead of quoting; each reply follows the note it answers, marked
+/// `↳ Reply:` (one arrow per level). The line under each note names its author and who may see it (`shared`, `group NAME`,
 /// `private`); each version of an annotation in conflict is exported, marked (``ConflictVersion``).
 /// Annotations follow in text order (start, end, then id, then version); orphaned ones, whose offsets no longer mean
 /// anything, come last. Annotations of posts that are not given get a section of their own per post id
@@ -103,15 +104,24 @@ public enum MarkdownExport {
             let lhsOrphaned = statuses[lhs.id] == .orphaned
             let rhsOrphaned = statuses[rhs.id] == .orphaned
             if lhsOrphaned != rhsOrphaned { return rhsOrphaned }
-            if lhs.anchor.start != rhs.anchor.start { return lhs.anchor.start < rhs.anchor.start }
-            if lhs.anchor.end != rhs.anchor.end { return lhs.anchor.end < rhs.anchor.end }
+            let (lhsStart, rhsStart) = (lhs.anchor?.start ?? -1, rhs.anchor?.start ?? -1)
+            if lhsStart != rhsStart { return lhsStart < rhsStart }
+            let (lhsEnd, rhsEnd) = (lhs.anchor?.end ?? -1, rhs.anchor?.end ?? -1)
+            if lhsEnd != rhsEnd { return lhsEnd < rhsEnd }
             if lhs.id != rhs.id { return lhs.id < rhs.id }
             return (lhsEntry.conflict?.index ?? 0) < (rhsEntry.conflict?.index ?? 0)
         }
         var blocks = heading
-        for entry in ordered {
+        for threaded in AnnotationThreads.ordered(ordered, annotation: \.annotation) {
+            let entry = threaded.item
             let annotation = entry.annotation
-            blocks.append(blockquote(annotation.anchor.exact))
+            switch annotation.target {
+            case .passage(let anchor): blocks.append(blockquote(anchor.exact))
+            case .post: blocks.append("On the whole post:")
+            case .reply:
+                let arrows = String(repeating: "↳ ", count: max(1, threaded.depth))
+                blocks.append(arrows + (threaded.parentMissing ? "Reply to a note not in this export:" : "Reply:"))
+            }
             let note = paragraphs(annotation.note)
             if !note.isEmpty { blocks.append(note.joined(separator: "\n\n")) }
             var footer: [String] = []

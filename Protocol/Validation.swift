@@ -124,7 +124,7 @@ extension Post {
 }
 
 extension Annotation {
-    /// Checks the ids, the anchor and every field against ``Limits`` and the text rules.
+    /// Checks the ids, the anchor (when there is one), the reply target and every field against ``Limits`` and the text rules.
     public func validate(_ rules: ValidationRules = .all) throws(ValidationFailure) {
         guard Self.isCanonicalUUID(id.rawValue) else {
             throw ValidationFailure("annotation id '\(id.rawValue.prefix(80))' is not a lowercase UUID")
@@ -143,11 +143,23 @@ extension Annotation {
         if tags != Annotation.normalisedTags(tags) {
             throw ValidationFailure("tags must be trimmed, sorted and unique")
         }
-        try checkText(anchor.exact, "quote", max: Limits.maxQuoteLength, allowEmpty: false, rules)
-        try checkText(anchor.prefix, "quote prefix", max: Limits.maxContextLength, allowEmpty: true, rules)
-        try checkText(anchor.suffix, "quote suffix", max: Limits.maxContextLength, allowEmpty: true, rules)
-        if anchor.start < 0 || anchor.end <= anchor.start || anchor.end > Limits.maxPostTextLength {
-            throw ValidationFailure("the quote's offsets are out of range (start \(anchor.start), end \(anchor.end))")
+        if let anchor {
+            try checkText(anchor.exact, "quote", max: Limits.maxQuoteLength, allowEmpty: false, rules)
+            try checkText(anchor.prefix, "quote prefix", max: Limits.maxContextLength, allowEmpty: true, rules)
+            try checkText(anchor.suffix, "quote suffix", max: Limits.maxContextLength, allowEmpty: true, rules)
+            if anchor.start < 0 || anchor.end <= anchor.start || anchor.end > Limits.maxPostTextLength {
+                throw ValidationFailure(
+                    "the quote's offsets are out of range (start \(anchor.start), end \(anchor.end))")
+            }
+        }
+        if let replyTo {
+            guard Self.isCanonicalUUID(replyTo.rawValue) else {
+                throw ValidationFailure("replyTo '\(replyTo.rawValue.prefix(80))' is not a lowercase UUID")
+            }
+            guard replyTo != id else { throw ValidationFailure("an annotation cannot reply to itself") }
+            guard anchor == nil else {
+                throw ValidationFailure("a reply has no quote: it is on the annotation it answers")
+            }
         }
         try checkText(author, "author", max: Limits.maxUserNameLength, allowEmpty: true, rules)
     }

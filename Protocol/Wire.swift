@@ -6,6 +6,12 @@ public enum Wire {
     /// Sent as `NK-Protocol` on every request and response.
     public static let protocolVersion = 1
 
+    /// What a client reads beyond protocol 1 as first released, sent as `NK-Features` (comma-separated)
+    /// on every request. `threads`: annotations without a passage (notes on a whole post) and replies
+    /// (`replyTo`). A pull for a client that does not announce it leaves those out (the page still
+    /// covers their rows), since a client before them cannot decode an annotation without `anchor`.
+    public static let features = ["threads"]
+
     /// Largest request body the server accepts, in bytes.
     public static let maxBodyBytes = 8 * 1024 * 1024
     /// Most versions in one push.

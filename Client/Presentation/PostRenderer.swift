@@ -51,40 +51,47 @@ public struct PostRenderer: Sendable {
         guard !notes.isEmpty else { return ["No notes."] }
         var lines = [style("Notes", "1")]
         for (index, note) in notes.enumerated() {
+            let indent = String(repeating: "    ", count: min(note.depth, 4))
             var head = "[\(index + 1)] \(Self.inline(note.author)) · \(Self.inline(note.visibility.rawValue))"
             if !note.tags.isEmpty { head += " · tags: " + note.tags.map(Self.inline).joined(separator: ", ") }
             if let editor = note.editedByOther { head += " · edited by \(Self.inline(editor))" }
             if note.conflict { head += " · " + style("CONFLICT", "1;31") }
             if note.rejected != nil { head += " · " + style("REJECTED", "1;31") }
             lines.append("")
-            lines.append(style(head, "1;33"))
-            lines += wrap([.init(text: "“\(note.quote)”")]).map { "    " + $0 }
+            lines.append(indent + style(head, "1;33"))
+            let inner = width - 4 - indent.count
+            if let quote = note.quote {
+                lines += wrap([.init(text: "“\(quote)”")], width: inner).map { indent + "    " + $0 }
+            } else if let remark = note.targetRemark {
+                lines.append(indent + "    " + style(remark, "2"))
+            }
             if let remark = Self.remark(note, placed: ranges[index] != nil) {
-                lines += wrap([.init(text: remark)], width: width - 4).map { "    " + style($0, "2") }
+                lines += wrap([.init(text: remark)], width: inner).map { indent + "    " + style($0, "2") }
             }
             if !note.note.isEmpty {
                 for paragraph in note.note.split(separator: "\n", omittingEmptySubsequences: false) {
-                    lines += wrap([.init(text: String(paragraph))], width: width - 4).map { "    " + $0 }
+                    lines += wrap([.init(text: String(paragraph))], width: inner).map { indent + "    " + $0 }
                 }
             }
             if let rejected = note.rejected {
                 // Already escaped and on one line each: wrapped as they are.
                 for remark in RejectedRemark.lines(rejected) {
-                    lines += wrap([.init(text: remark)], width: width - 4).map { "    " + style($0, "31") }
+                    lines += wrap([.init(text: remark)], width: inner).map { indent + "    " + style($0, "31") }
                 }
             }
-            lines.append("    id: \(Self.inline(note.id.rawValue))")
+            lines.append(indent + "    id: \(Self.inline(note.id.rawValue))")
         }
         return lines
     }
 
     /// What to say about a note whose passage is not where it was made.
     static func remark(_ note: NoteEntry, placed: Bool) -> String? {
+        guard let placement = note.placement else { return nil }
         guard placed else { return "(orphaned: passage no longer in the post)" }
         switch note.anchorStatus {
         case .exact: return nil
         case .moved: return "(moved: the post was corrected; the passage now stands elsewhere)"
-        case .fuzzy: return "(fuzzy: the post was corrected; the passage now reads “\(note.placement.exact)”)"
+        case .fuzzy: return "(fuzzy: the post was corrected; the passage now reads “\(placement.exact)”)"
         case .orphaned: return "(orphaned: passage no longer in the post)"
         }
     }

@@ -2,30 +2,29 @@ import GRDB
 import NKProtocol
 
 extension Replica {
-    /// Creates an annotation on a post, anchored to `quote`, and returns its new id. Tags are merged
-    /// case-insensitively, each spelled as the replica first holds it (``spelledAsHeld(_:)``).
+    /// Creates an annotation on a post, anchored to `quote` (nil: a note on the whole post), and returns
+    /// its new id. Tags are merged case-insensitively, each spelled as the replica first holds it
+    /// (``spelledAsHeld(_:)``).
     ///
     /// - Parameter occurrence: which occurrence of the quote (from 1); needed when it occurs more than once.
     @discardableResult
     public func annotate(
-        post postIdOrPrefix: String, quote: String, occurrence: Int? = nil, note: String = "", tags: [String] = [],
+        post postIdOrPrefix: String, quote: String?, occurrence: Int? = nil, note: String = "", tags: [String] = [],
         visibility: Visibility = .shared
     ) throws(ClientError) -> AnnotationID {
         let user = config.user
         let replica = config.replica
         let date = now()
         let tags = try spelledAsHeld(tags)
+        if quote == nil, occurrence != nil {
+            throw ClientError(.invalidInput, "--occurrence needs --quote: a note on the whole post has no passage")
+        }
         return try write { db in
             let postId = try ReplicaStore.resolveID(db, type: .post, prefix: postIdOrPrefix)
             let (post, postVersion) = try Self.livePostVersion(db, id: postId)
-            var anchor: Anchor
-            do {
-                anchor = try Anchor.locate(quote, in: post.text, occurrence: occurrence)
-            } catch let error as AnchorError {
-                throw ClientError(.invalidInput, error.description)
+            let anchor = try quote.map { quote throws(ClientError) in
+                try Self.anchor(quote, occurrence: occurrence, in: post, version: postVersion)
             }
-            // The version the quote was read in, so a later correction of the post is recognised.
-            anchor.postVersion = postVersion
             let annotation = Annotation(
                 id: AnnotationID.random(), postId: post.id, anchor: anchor, note: note, tags: tags,
                 visibility: visibility, author: user, createdAt: date, updatedAt: date)
@@ -36,18 +35,69 @@ extension Replica {
         }
     }
 
-    /// Edits an annotation's note, tags or visibility. The new version has seen every sibling,
-    /// so editing a conflicted annotation resolves it. Returns the new version vector. Tags are merged
-    /// case-insensitively, each spelled as the replica first holds it (``spelledAsHeld(_:)``).
+    /// The anchor of `quote` in the post's text, made on `version` of it.
+    static func anchor(_ quote: String, occurrence: Int?, in post: Post, version: VersionVector) throws(ClientError)
+        -> Anchor
+    {
+        var anchor: Anchor
+        do {
+            anchor = try Anchor.locate(quote, in: post.text, occurrence: occurrence)
+        } catch {
+            throw ClientError(.invalidInput, error.description)
+        }
+        // The version the quote was read in, so a later correction of the post is recognised.
+        anchor.postVersion = version
+        return anchor
+    }
+
+    /// Replies to an annotation (`replyTo`): a new annotation on the same post, with the visibility of
+    /// the note it answers, and no passage. Returns its id.
+    @discardableResult
+    public func reply(to idOrPrefix: String, note: String, tags: [String] = []) throws(ClientError) -> AnnotationID {
+        let user = config.user
+        let replica = config.replica
+        let date = now()
+        let tags = try spelledAsHeld(tags)
+        guard !note.allSatisfy(\.isWhitespace) else {
+            throw ClientError(.invalidInput, "a reply needs a note: give --note TEXT")
+        }
+        return try write { db in
+            let parentId = try ReplicaStore.resolveID(db, type: .annotation, prefix: idOrPrefix)
+            let siblings = try StoredVersion.fetchFrontier(db, type: .annotation, id: parentId)
+            guard !siblings.isEmpty else {
+                throw ClientError(.notFound, "no annotation has the id '\(parentId)'")
+            }
+            guard let parent = Self.liveAnnotation(siblings) else {
+                throw ClientError(.notFound, "the note \(parentId) was deleted; a reply to it cannot be added")
+            }
+            let annotation = Annotation(
+                id: AnnotationID.random(), postId: parent.postId, anchor: nil, replyTo: parent.id, note: note,
+                tags: tags, visibility: parent.visibility, author: user, createdAt: date, updatedAt: date)
+            let version = RecordVersion(
+                version: Frontier.localEdit(of: [], by: replica), editor: user, body: .annotation(annotation))
+            try ReplicaStore.writeLocal(db, version, by: replica)
+            return annotation.id
+        }
+    }
+
+    /// Edits an annotation's note, tags or visibility, or moves it to another passage of the current
+    /// version of its post (`quote`, re-attaching an orphaned note, say; a note on the whole post gets
+    /// a passage). The new version has seen every sibling, so editing a conflicted annotation resolves
+    /// it. Returns the new version vector. Tags are merged case-insensitively, each spelled as the
+    /// replica first holds it (``spelledAsHeld(_:)``).
     @discardableResult
     public func edit(
-        _ idOrPrefix: String, note: String? = nil, tags: [String]? = nil, visibility: Visibility? = nil
+        _ idOrPrefix: String, note: String? = nil, tags: [String]? = nil, visibility: Visibility? = nil,
+        quote: String? = nil, occurrence: Int? = nil
     ) throws(ClientError) -> VersionVector {
-        guard note != nil || tags != nil || visibility != nil else {
-            throw ClientError(.invalidInput, "nothing to change: give --note, --tag or --visibility")
+        guard note != nil || tags != nil || visibility != nil || quote != nil else {
+            throw ClientError(.invalidInput, "nothing to change: give --note, --tag, --visibility or --quote")
+        }
+        if quote == nil, occurrence != nil {
+            throw ClientError(.invalidInput, "--occurrence needs --quote")
         }
         let tags = try tags.map { tags throws(ClientError) in try spelledAsHeld(tags) }
-        return try writeAnnotation(idOrPrefix, rejected: true) { siblings, user in
+        return try writeAnnotation(idOrPrefix, rejected: true) { db, siblings, user in
             guard var annotation = Self.liveAnnotation(siblings) else {
                 throw ClientError(.notFound, "the annotation \(siblings[0].version.id) was deleted")
             }
@@ -55,6 +105,19 @@ extension Replica {
                 throw ClientError(
                     .notAllowed,
                     "only the author (\(annotation.author)) can change the visibility of annotation \(annotation.id)")
+            }
+            if annotation.replyTo != nil {
+                if quote != nil {
+                    throw ClientError(.invalidInput, "a reply is on the note it answers, not on a passage")
+                }
+                if let visibility, visibility != annotation.visibility {
+                    throw ClientError(
+                        .notAllowed, "a reply keeps the visibility of the note it answers (\(annotation.visibility))")
+                }
+            }
+            if let quote {
+                let (post, postVersion) = try Self.livePostVersion(db, id: annotation.postId.rawValue)
+                annotation.anchor = try Self.anchor(quote, occurrence: occurrence, in: post, version: postVersion)
             }
             if let note { annotation.note = note }
             if let tags { annotation.tags = Annotation.normalisedTags(tags) }
@@ -66,7 +129,7 @@ extension Replica {
     /// Deletes an annotation: a tombstone version that keeps the last body. Returns its vector.
     @discardableResult
     public func delete(_ idOrPrefix: String) throws(ClientError) -> VersionVector {
-        try writeAnnotation(idOrPrefix) { siblings, user in
+        try writeAnnotation(idOrPrefix) { _, siblings, user in
             guard let annotation = Self.liveAnnotation(siblings) else {
                 throw ClientError(.notFound, "the annotation \(siblings[0].version.id) is already deleted")
             }
@@ -81,7 +144,7 @@ extension Replica {
     /// Resolves a conflicted annotation with one version that has seen every sibling.
     @discardableResult
     public func resolve(_ idOrPrefix: String, _ resolution: Resolution) throws(ClientError) -> VersionVector {
-        try writeAnnotation(idOrPrefix) { siblings, user in
+        try writeAnnotation(idOrPrefix) { _, siblings, user in
             guard siblings.count > 1 else {
                 throw ClientError(.notInConflict, "the annotation \(siblings[0].version.id) is not in conflict")
             }
@@ -109,7 +172,7 @@ extension Replica {
         }
     }
 
-    /// Writes one new local version of an annotation: `change` gets the frontier (in sibling order)
+    /// Writes one new local version of an annotation: `change` gets the transaction and the frontier (in sibling order)
     /// and returns the new body and deleted flag; the vector is merge(all).incremented(for: me).
     ///
     /// With `rejected`, an outstanding rejected version of the record comes first in what `change`
@@ -118,7 +181,7 @@ extension Replica {
     /// version written meanwhile by someone else stays beside it as a conflict, never overwritten.
     func writeAnnotation(
         _ idOrPrefix: String, rejected useRejected: Bool = false,
-        _ change: ([StoredVersion], String) throws -> (Annotation, Bool)
+        _ change: (Database, [StoredVersion], String) throws -> (Annotation, Bool)
     ) throws(ClientError) -> VersionVector {
         let user = config.user
         let replica = config.replica
@@ -150,7 +213,7 @@ extension Replica {
                 }
                 throw ClientError(.notFound, "no annotation has the id '\(id)'")
             }
-            var (annotation, deleted) = try change(siblings, user)
+            var (annotation, deleted) = try change(db, siblings, user)
             annotation.updatedAt = date
             let vector = Frontier.localEdit(of: seen, by: replica)
             let written = try ReplicaStore.writeLocal(

@@ -71,10 +71,12 @@ extension Replica {
                 guard let first = versions.first(where: { !$0.1 })?.0 else { continue }
                 let post = try cache.post(db, first.postId)
                 let placed = Self.place(first.anchor, in: post)
-                set.statuses[first.id] = placed.status
+                if let placed { set.statuses[first.id] = placed.status }
                 for (index, (annotation, deleted, vector)) in versions.enumerated() {
                     var annotation = annotation
-                    if placed.status != .orphaned { annotation.anchor = Self.place(annotation.anchor, in: post).anchor }
+                    if let placed, placed.status != .orphaned {
+                        annotation.anchor = Self.place(annotation.anchor, in: post)?.anchor
+                    }
                     let conflict =
                         versions.count > 1
                         ? ConflictVersion(index: index, count: versions.count, version: vector, deleted: deleted)

@@ -134,7 +134,7 @@ public struct TrashEntry: Encodable, Hashable, Sendable {
     /// Who deleted it (nil before the deletion was pushed).
     public var deletedBy: String?
     public var deletedAt: Date
-    public var quote: String
+    public var quote: String?
     public var note: String
     public var tags: [String]
     public var visibility: Visibility
@@ -146,7 +146,7 @@ public struct TrashEntry: Encodable, Hashable, Sendable {
         author = annotation.author
         self.deletedBy = deletedBy
         deletedAt = annotation.updatedAt
-        quote = annotation.anchor.exact
+        quote = annotation.anchor?.exact
         note = annotation.note
         tags = annotation.tags
         visibility = annotation.visibility

@@ -144,20 +144,40 @@ extension Replica {
             let title = try posts.post(db, annotation.postId)?.post.title
             entries[annotation.id]?.rejected = RejectedChange(rejected, title: title, serverHasRecord: !held.isEmpty)
         }
-        return entries.values.sorted(by: Self.textOrder)
+        return try threaded(db, entries.values.sorted(by: Self.textOrder))
     }
 
-    /// By post, then position in the current text, orphaned ones last, then id.
+    /// The entries in thread order: each note, then its replies (``AnnotationThreads``), with their depth;
+    /// a reply whose parent is not listed is marked, and says whether that parent is deleted here.
+    static func threaded(_ db: Database, _ entries: [NoteEntry]) throws -> [NoteEntry] {
+        try AnnotationThreads.ordered(entries, id: \.id, replyTo: \.replyTo, created: \.created).map { threaded in
+            var entry = threaded.item
+            entry.depth = threaded.depth
+            entry.parentMissing = threaded.parentMissing
+            if threaded.parentMissing, let parent = entry.replyTo {
+                let held = try StoredVersion.fetchFrontier(db, type: .annotation, id: parent.rawValue)
+                entry.parentDeleted = !held.isEmpty && held.allSatisfy(\.version.deleted)
+            }
+            return entry
+        }
+    }
+
+    /// By post, then notes on the whole post, then position in the current text, orphaned ones last,
+    /// then id. (Replies go under their notes: ``threaded(_:_:)``.)
     static func textOrder(_ lhs: NoteEntry, _ rhs: NoteEntry) -> Bool {
         let lhsOrphaned = lhs.anchorStatus == .orphaned
         let rhsOrphaned = rhs.anchorStatus == .orphaned
-        return (lhs.postId.rawValue, lhsOrphaned ? 1 : 0, lhs.placement.start, lhs.placement.end, lhs.id.rawValue)
-            < (rhs.postId.rawValue, rhsOrphaned ? 1 : 0, rhs.placement.start, rhs.placement.end, rhs.id.rawValue)
+        let (lhsStart, lhsEnd) = (lhs.placement?.start ?? -1, lhs.placement?.end ?? -1)
+        let (rhsStart, rhsEnd) = (rhs.placement?.start ?? -1, rhs.placement?.end ?? -1)
+        return (lhs.postId.rawValue, lhsOrphaned ? 1 : 0, lhsStart, lhsEnd, lhs.id.rawValue)
+            < (rhs.postId.rawValue, rhsOrphaned ? 1 : 0, rhsStart, rhsEnd, rhs.id.rawValue)
     }
 
     /// Places an anchor in the current text of its post (nil: the post is not held here, so the
     /// passage cannot be shown: orphaned). An anchor made on this very version stands where it was made.
-    static func place(_ anchor: Anchor, in post: (post: Post, version: VersionVector)?) -> Reanchoring {
+    /// A note without a passage has no placement (nil).
+    static func place(_ anchor: Anchor?, in post: (post: Post, version: VersionVector)?) -> Reanchoring? {
+        guard let anchor else { return nil }
         guard let post else { return Reanchoring(anchor: anchor, status: .orphaned) }
         if let made = anchor.postVersion, made == post.version { return Reanchoring(anchor: anchor, status: .exact) }
         return anchor.reanchored(in: post.post.text)

@@ -53,7 +53,7 @@ extension Replica {
         for (id, conflicted) in candidates where !conflicted {
             // The tags as they are when the edit is written; the new spelling as given, even where other
             // notes still carry another spelling of it.
-            _ = try writeAnnotation(id.rawValue) { siblings, _ in
+            _ = try writeAnnotation(id.rawValue) { _, siblings, _ in
                 guard var annotation = Self.liveAnnotation(siblings) else {
                     throw ClientError(.notFound, "the annotation \(id) was deleted")
                 }

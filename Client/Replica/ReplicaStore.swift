@@ -224,6 +224,18 @@ enum ReplicaStore {
         try setState(db, "cursor", String(cursor))
     }
 
+    /// The cursor the next pull starts from. A replica that never pulled as a client reading notes on
+    /// whole posts and replies (`Wire.features` `threads`) starts again from 0, once: before it was
+    /// upgraded, the server left those out of its pulls while the cursor moved past them. Pulling again
+    /// changes nothing already held (each version is applied by its vector); it brings the rest.
+    static func pullCursor(_ db: Database) throws -> Int64 {
+        if try stateValue(db, "pulledThreads") == nil {
+            try setState(db, "pulledThreads", "1")
+            if try cursor(db) > 0 { try setCursor(db, 0) }
+        }
+        return try cursor(db)
+    }
+
     static func lastSync(_ db: Database) throws -> Date? {
         try stateValue(db, "lastSync").flatMap { ISO8601DateFormatter().date(from: $0) }
     }

@@ -116,6 +116,7 @@ public struct ServerAPI: Sendable {
             ("Authorization", "Bearer \(token)"),
             ("Accept", "application/json"),
             ("NK-Protocol", String(Wire.protocolVersion)),
+            ("NK-Features", Wire.features.joined(separator: ",")),
             ("User-Agent", Release.userAgent("nkclient")),
         ]
         if body != nil { headers.append(("Content-Type", "application/json")) }

@@ -11,7 +11,7 @@ extension SyncEngine {
     /// least the page size asked for, and one pull covers no more than the changes the server had
     /// when it began, plus a margin for what arrives meanwhile.
     func pull(into summary: inout SyncSummary, syncID: String) async throws(ClientError) {
-        var cursor = try await replica.readAsync { db in try ReplicaStore.cursor(db) }
+        var cursor = try await replica.writeAsync { db in try ReplicaStore.pullCursor(db) }
         var bound: PullBound?
         var received = 0
         while true {

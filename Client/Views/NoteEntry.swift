@@ -8,19 +8,31 @@ public struct NoteEntry: Encodable, Hashable, Sendable {
     public var postId: PostID
     public var author: String
     public var visibility: Visibility
-    /// The anchor as it was made (its quote is the one the author chose).
-    public var anchor: Anchor
+    /// The anchor as it was made (its quote is the one the author chose); nil for a note on the whole
+    /// post and for a reply.
+    public var anchor: Anchor?
+    /// The annotation this one answers; nil for a note.
+    public var replyTo: AnnotationID?
+    /// In thread order (``Replica/threaded(_:)``): 0 for a note, 1 for a reply to it, and so on.
+    public var depth = 0
+    /// A reply whose parent is not listed with it: deleted (`parentDeleted`), or left out by a filter
+    /// or never readable here.
+    public var parentMissing = false
+    /// A reply whose parent is deleted: the reply stays readable.
+    public var parentDeleted = false
     public var note: String
     public var tags: [String]
     /// The version vector of the sibling shown.
     public var version: VersionVector
     /// True when the annotation has more than one sibling.
     public var conflict: Bool
-    /// How the anchor was found in the post's current text (``Anchor/reanchored(in:)``).
+    /// How the anchor was found in the post's current text (``Anchor/reanchored(in:)``); `exact` for
+    /// a note without a passage.
     public var anchorStatus: AnchorStatus
     /// Where the passage stands now: the re-anchored anchor when `moved` or `fuzzy`, the stored one
-    /// when `exact` or `orphaned` (an orphaned placement points nowhere and is never marked).
-    public var placement: Anchor
+    /// when `exact` or `orphaned` (an orphaned placement points nowhere and is never marked); nil
+    /// without a passage.
+    public var placement: Anchor?
     /// Who wrote the version shown (the server stamps it; for a local version not yet pushed, this
     /// replica's user). Nil only for versions held before editors were recorded.
     public var editor: String?
@@ -42,6 +54,7 @@ public struct NoteEntry: Encodable, Hashable, Sendable {
         author = annotation.author
         visibility = annotation.visibility
         anchor = annotation.anchor
+        replyTo = annotation.replyTo
         note = annotation.note
         tags = annotation.tags
         self.version = version
@@ -59,36 +72,59 @@ public struct NoteEntry: Encodable, Hashable, Sendable {
         return editor
     }
 
-    /// The quoted text, as the author chose it.
-    public var quote: String { anchor.exact }
+    /// The quoted text, as the author chose it; nil without a passage.
+    public var quote: String? { anchor?.exact }
 
-    /// The passage's range in the post's current text (Unicode scalar offsets); nil when orphaned.
+    /// What the note is on: `passage`, `post` (the whole post) or `reply`.
+    public var target: String {
+        replyTo != nil ? "reply" : (anchor == nil ? "post" : "passage")
+    }
+
+    /// What a listing says instead of a quote for a note without a passage: `(on the whole post)`, or
+    /// for a reply `↳ reply`, `↳ reply to a deleted note` or `↳ reply to a note not shown`; nil for a
+    /// note on a passage.
+    public var targetRemark: String? {
+        guard anchor == nil else { return nil }
+        guard replyTo != nil else { return "(on the whole post)" }
+        if parentDeleted { return "↳ reply to a deleted note" }
+        return parentMissing ? "↳ reply to a note not shown" : "↳ reply"
+    }
+
+    /// The passage's range in the post's current text (Unicode scalar offsets); nil when orphaned or
+    /// without a passage.
     public var range: Range<Int>? {
-        guard anchorStatus != .orphaned, placement.start >= 0, placement.end >= placement.start else { return nil }
+        guard anchorStatus != .orphaned, let placement, placement.start >= 0, placement.end >= placement.start
+        else { return nil }
         return placement.start..<placement.end
     }
 
     enum CodingKeys: String, CodingKey {
         case id, postId, author, visibility, quote, note, tags, version, conflict, anchor, editor, created, modified
-        case rejected
+        case rejected, target, replyTo, depth, parentDeleted
     }
 
-    /// `{"id","postId","author","visibility","quote","note","tags","version","conflict","anchor","editor",
-    /// "created","modified","rejected"}`; `anchor` is the status: `exact`, `moved`, `fuzzy` or
-    /// `orphaned`; `editor` null only for versions held before editors were recorded; `rejected`
-    /// null, or the outstanding rejected change (``RejectedChange``).
+    /// `{"id","postId","author","visibility","target","replyTo","depth","parentDeleted","quote","note","tags",
+    /// "version","conflict","anchor","editor","created","modified","rejected"}`; `target` is `passage`,
+    /// `post` (a note on the whole post) or `reply`; `replyTo` the id answered, or null; `quote` null
+    /// without a passage; `anchor` is the status: `exact`, `moved`, `fuzzy` or `orphaned`, null without
+    /// a passage; `editor` null only for versions held before editors were recorded; `rejected` null, or
+    /// the outstanding rejected change (``RejectedChange``).
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(id, forKey: .id)
         try c.encode(postId, forKey: .postId)
         try c.encode(author, forKey: .author)
         try c.encode(visibility, forKey: .visibility)
+        try c.encode(target, forKey: .target)
+        try c.encode(replyTo, forKey: .replyTo)
+        try c.encode(depth, forKey: .depth)
+        try c.encode(parentDeleted, forKey: .parentDeleted)
         try c.encode(quote, forKey: .quote)
         try c.encode(note, forKey: .note)
         try c.encode(tags, forKey: .tags)
         try c.encode(version, forKey: .version)
         try c.encode(conflict, forKey: .conflict)
-        try c.encode(anchorStatus, forKey: .anchor)
+        try c.encode(anchor == nil ? nil : anchorStatus, forKey: .anchor)
         try c.encode(editor, forKey: .editor)
         try c.encode(created, forKey: .created)
         try c.encode(modified, forKey: .modified)

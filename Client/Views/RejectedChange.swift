@@ -48,7 +48,7 @@ public struct RejectedChange: Encodable, Hashable, Sendable {
             note = annotation.note
             tags = annotation.tags
             visibility = annotation.visibility
-            quote = annotation.anchor.exact
+            quote = annotation.anchor?.exact
         case .post(let post):
             postId = post.id
         }
@@ -70,6 +70,9 @@ public struct RejectedChange: Encodable, Hashable, Sendable {
         case .quoteNotFound, .unknownPost:
             return "the post on the server does not hold the passage: write the note again on the post as it "
                 + "now reads, then \(discard.dropFirst(3))"
+        case .unknownParent:
+            return "the note this reply answers was deleted, or is not one you can read: keep your words by "
+                + "writing them as a note (nkclient annotate), then \(discard.dropFirst(3))"
         case .unknownCausality:
             return "the server does not hold the versions this edit was made on: nkclient edit \(short) writes "
                 + "it again on what the server holds, \(discard)"

@@ -92,12 +92,27 @@ enum W3CDocument {
     }
 
     /// A `SpecificResource` (model §4) of the post's text.
-    struct Target: Encodable {
-        let type = "SpecificResource"
-        var source: String
-        var selector: [Selector]
+    ///
+    /// A note on the whole post, and a reply, target a resource by its IRI alone (model §3.2.1: the
+    /// post itself, or the annotation answered).
+    enum Target: Encodable {
+        case passage(source: String, selector: [Selector])
+        case resource(String)
 
         enum CodingKeys: String, CodingKey { case type, source, selector }
+
+        func encode(to encoder: any Encoder) throws {
+            switch self {
+            case .passage(let source, let selector):
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode("SpecificResource", forKey: .type)
+                try container.encode(source, forKey: .source)
+                try container.encode(selector, forKey: .selector)
+            case .resource(let iri):
+                var container = encoder.singleValueContainer()
+                try container.encode(iri)
+            }
+        }
     }
 
     /// A `TextQuoteSelector` (§4.2.4) or a `TextPositionSelector` (§4.2.5).

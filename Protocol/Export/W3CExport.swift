@@ -6,17 +6,19 @@ import Foundation
 /// Each annotation becomes an `Annotation` with id `urn:uuid:<id>`, a `creator` `Person`, `created` and
 /// `modified` (xsd:dateTime in UTC), the note as a `TextualBody` with purpose `commenting` (left out when
 /// blank) and each tag as a `TextualBody` with purpose `tagging`. Its motivation is `commenting` when it
-/// has a note, else `tagging` when it has tags, else `highlighting`. The target is a `SpecificResource` of
-/// the post's text (`urn:nksync:post:<id>`, or `<baseURL>/posts/<id>`) with a `TextQuoteSelector` and a
-/// `TextPositionSelector` (offsets in Unicode code points of ``Post/text``, as both the model and
-/// ``Anchor`` count them). Its `audience` (model §3.3.3, a `schema:Audience`) says who may see it:
+/// has a note, else `tagging` when it has tags, else `highlighting`; a reply's is `replying`. The target of
+/// a note on a passage is a `SpecificResource` of the post's text (`urn:nksync:post:<id>`, or
+/// `<baseURL>/posts/<id>`) with a `TextQuoteSelector` and a `TextPositionSelector` (offsets in Unicode
+/// code points of ``Post/text``, as both the model and ``Anchor`` count them); a note on the whole post
+/// targets the post's IRI, a reply the IRI of the annotation it answers. Its `audience` (model §3.3.3, a `schema:Audience`) says who may see it:
 /// `schema:audienceType` `shared`, `group` (with the group in `schema:name`) or `private`. Each version of
 /// an annotation in conflict is exported: `id` `urn:uuid:<id>#version-<N>` (N as `nkclient conflicts`
 /// numbers them), `canonical` the annotation's own IRI, `schema:version` its vector and
 /// `schema:description` saying it is one version in conflict. Terms outside the annotation vocabulary are
 /// schema.org's, through the `schema:` prefix that http://www.w3.org/ns/anno.jsonld defines.
 ///
-/// The output is deterministic: sorted keys, annotations ordered by post id, then start offset, then id.
+/// The output is deterministic: sorted keys, annotations ordered by post id, then start offset (notes on
+/// the whole post and replies first), then id.
 public enum W3CExport {
     /// The media type of the output, from the Web Annotation Protocol.
     public static let mediaType = "application/ld+json;profile=\"http://www.w3.org/ns/anno.jsonld\""
@@ -54,7 +56,8 @@ public enum W3CExport {
         let sorted = exported.sorted {
             let (lhs, rhs) = ($0.annotation, $1.annotation)
             if lhs.postId != rhs.postId { return lhs.postId < rhs.postId }
-            if lhs.anchor.start != rhs.anchor.start { return lhs.anchor.start < rhs.anchor.start }
+            let (lhsStart, rhsStart) = (lhs.anchor?.start ?? -1, rhs.anchor?.start ?? -1)
+            if lhsStart != rhsStart { return lhsStart < rhsStart }
             if lhs.id != rhs.id { return lhs.id < rhs.id }
             return ($0.conflict?.index ?? 0) < ($1.conflict?.index ?? 0)
         }
@@ -65,14 +68,16 @@ public enum W3CExport {
         var items: [W3CDocument.Annotation] = []
         for entry in sorted {
             let annotation = entry.annotation
-            var positionHolds = annotation.anchor.start >= 0 && annotation.anchor.end >= annotation.anchor.start
-            if positionHolds, let post = posts[annotation.postId] {
-                let text = texts[annotation.postId] ?? Array(post.text.unicodeScalars)
-                texts[annotation.postId] = text
-                positionHolds =
-                    annotation.anchor.end <= text.count
-                    && text[annotation.anchor.start..<annotation.anchor.end].elementsEqual(
-                        annotation.anchor.exact.unicodeScalars)
+            var positionHolds = false
+            if let anchor = annotation.anchor {
+                positionHolds = anchor.start >= 0 && anchor.end >= anchor.start
+                if positionHolds, let post = posts[annotation.postId] {
+                    let text = texts[annotation.postId] ?? Array(post.text.unicodeScalars)
+                    texts[annotation.postId] = text
+                    positionHolds =
+                        anchor.end <= text.count
+                        && text[anchor.start..<anchor.end].elementsEqual(anchor.exact.unicodeScalars)
+                }
             }
             items.append(item(entry, base: base, includePosition: positionHolds))
         }
@@ -107,16 +112,28 @@ public enum W3CExport {
         for tag in annotation.tags {
             bodies.append(.init(value: tag, purpose: "tagging", format: nil))
         }
-        var selectors: [W3CDocument.Selector] = [
-            .quote(exact: annotation.anchor.exact, prefix: annotation.anchor.prefix, suffix: annotation.anchor.suffix)
-        ]
-        if includePosition {
-            selectors.append(.position(start: annotation.anchor.start, end: annotation.anchor.end))
+        let postIRI =
+            base.map { "\($0)/posts/\(percentEncoded(annotation.postId.rawValue))" }
+            ?? "urn:nksync:post:\(percentEncoded(annotation.postId.rawValue))"
+        let target: W3CDocument.Target
+        switch annotation.target {
+        case .passage(let anchor):
+            var selectors: [W3CDocument.Selector] = [
+                .quote(exact: anchor.exact, prefix: anchor.prefix, suffix: anchor.suffix)
+            ]
+            if includePosition { selectors.append(.position(start: anchor.start, end: anchor.end)) }
+            target = .passage(source: postIRI, selector: selectors)
+        case .post:
+            target = .resource(postIRI)
+        case .reply(let parent):
+            target = .resource(annotationIRI(parent))
         }
+        var motivation = hasNote ? "commenting" : (annotation.tags.isEmpty ? "highlighting" : "tagging")
+        if annotation.replyTo != nil { motivation = "replying" }
         let author = annotation.author
         return W3CDocument.Annotation(
             id: itemIRI(entry),
-            motivation: hasNote ? "commenting" : (annotation.tags.isEmpty ? "highlighting" : "tagging"),
+            motivation: motivation,
             created: timestamp(annotation.createdAt),
             modified: timestamp(annotation.updatedAt),
             creator: author.isEmpty
@@ -126,11 +143,7 @@ public enum W3CExport {
                         ?? "urn:nksync:user:\(percentEncoded(author))",
                     name: author),
             body: bodies.isEmpty ? nil : bodies,
-            target: W3CDocument.Target(
-                source: base.map { "\($0)/posts/\(percentEncoded(annotation.postId.rawValue))" }
-                    ?? "urn:nksync:post:\(percentEncoded(annotation.postId.rawValue))",
-                selector: selectors
-            ),
+            target: target,
             audience: audience(annotation, base: base),
             canonical: entry.conflict.map { _ in annotationIRI(annotation.id) },
             version: entry.conflict?.version,

@@ -5,6 +5,7 @@ import NKProtocol
 extension HTTPFields.Element.Name {
     /// `NK-Protocol`: the protocol version, on every response.
     static let nkProtocol = Self("NK-Protocol")!
+    static let nkFeatures = Self("NK-Features")!
 }
 
 extension Response {

@@ -82,7 +82,12 @@ struct SyncRoutes: Sendable {
             replica = ReplicaID(String(text))
         }
         // Spliced from the stored JSON: the same PullResponse, without decoding and encoding each version.
-        var page = try await store.changesJSON(user: user, since: since, limit: limit)
+        // A client that does not say it reads notes on whole posts and replies (one from before them)
+        // is sent neither: it could not decode them (Wire.features).
+        let threads = request.headers[values: .nkFeatures].contains { value in
+            value.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces) == "threads" }
+        }
+        var page = try await store.changesJSON(user: user, since: since, limit: limit, threads: threads)
         if let replica {
             let highWater = try await store.replicaHighWater(user: user, replica: replica)
             page = PullPageJSON.adding(replicaHighWater: highWater, to: page)

@@ -15,6 +15,8 @@ protocol PushFacts {
     func userNames() throws -> Set<String>
     /// The names of the members of a group (empty when there is no such group).
     func members(of group: String) throws -> Set<String>
+    /// The current versions of an annotation (its frontier; empty when there is none), for a reply's parent.
+    func annotationFrontier(_ id: String) throws -> [VersionRecord]
 }
 
 /// What a pushed version does to its record.
@@ -246,11 +248,27 @@ enum PushRules {
             annotation.createdAt = now
             try checkGroup(annotation.visibility, facts: facts)
             try checkQuote(annotation, facts: facts)
+            if annotation.replyTo != nil { try checkParent(annotation, replying: true, facts: facts) }
             return annotation
         }
         if let postId = existing.postId, postId != annotation.postId.rawValue {
             throw PushRejection(.invalidRecord, "an annotation cannot move to another post")
         }
+        let heldBody = try existing.recordVersion().body
+        if case .annotation(let held) = heldBody {
+            if held.replyTo != annotation.replyTo {
+                throw PushRejection(
+                    .invalidRecord,
+                    annotation.replyTo == nil || held.replyTo == nil
+                        ? "a note cannot become a reply, nor a reply a note"
+                        : "a reply cannot move to another note")
+            }
+            // A note moved to another passage (re-attached) must quote its post, as a new one does.
+            if let anchor = annotation.anchor, !deleted, held.anchor?.exact != anchor.exact {
+                try checkQuote(annotation, facts: facts)
+            }
+        }
+        if annotation.replyTo != nil { try checkParent(annotation, replying: false, facts: facts) }
         let author = existing.author ?? ""
         annotation.author = author
         annotation.createdAt = try earliestCreation(frontier.map(\.row)) ?? now
@@ -304,19 +322,53 @@ enum PushRules {
         }.min()
     }
 
-    /// A new annotation must quote text of a current, not deleted version of its post.
+    /// A reply answers an annotation of the same post, with that annotation's visibility (one of its
+    /// current versions'). A new reply (`replying`) also needs the parent to be readable by the user
+    /// and not deleted: a private note has replies from its author only. A later version of a reply
+    /// needs only the post and the visibility to match (its parent may have been deleted since).
+    ///
+    /// - Throws: ``PushRejection`` `unknown_parent`, `invalid_record` or `forbidden`.
+    static func checkParent(_ annotation: Annotation, replying: Bool, facts: some PushFacts) throws {
+        guard let parentId = annotation.replyTo else { return }
+        let parent = try facts.annotationFrontier(parentId.rawValue)
+        let access = try facts.readAccess()
+        let readable = parent.filter { $0.isReadable(by: access) }
+        let unknown = PushRejection(
+            .unknownParent,
+            "there is no note with id '\(parentId.rawValue)' that you can read; pull, then reply to a note you see")
+        if replying {
+            guard !readable.isEmpty else { throw unknown }
+            guard readable.contains(where: { !$0.deleted }) else {
+                throw PushRejection(
+                    .unknownParent, "the note '\(parentId.rawValue)' was deleted; a reply to it cannot be added")
+            }
+        }
+        guard !parent.isEmpty else { throw unknown }
+        if parent.contains(where: { $0.postId != nil && $0.postId != annotation.postId.rawValue }) {
+            throw PushRejection(.invalidRecord, "a reply belongs to the post of the note it answers")
+        }
+        guard parent.contains(where: { $0.visibility == annotation.visibility.rawValue }) else {
+            let held = Set(parent.compactMap(\.visibility)).sorted().joined(separator: "' or '")
+            throw PushRejection.forbidden(
+                "a reply has the visibility of the note it answers ('\(held)'), not '\(annotation.visibility)'")
+        }
+    }
+
+    /// A new annotation must be on a current, not deleted version of its post, and quote its text
+    /// when it is on a passage.
     static func checkQuote(_ annotation: Annotation, facts: some PushFacts) throws {
         let postId = annotation.postId.rawValue
         let texts = try facts.postTexts(postId)
         guard !texts.isEmpty else {
             throw PushRejection(.unknownPost, "there is no post with id '\(postId)'; pull to get the current posts")
         }
+        guard let anchor = annotation.anchor else { return }
         // The stored quote is the post's own characters: when it occurs as it is, that settles it
         // without folding the whole text (which costs more than the rest of the push).
-        if texts.contains(where: { $0.range(of: annotation.anchor.exact, options: .literal) != nil }) { return }
+        if texts.contains(where: { $0.range(of: anchor.exact, options: .literal) != nil }) { return }
         for text in texts {
             do {
-                _ = try Anchor.locate(annotation.anchor.exact, in: text)
+                _ = try Anchor.locate(anchor.exact, in: text)
                 return
             } catch {
                 switch error {

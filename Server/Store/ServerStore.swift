@@ -36,9 +36,12 @@ public protocol ServerStore: AnyObject, Sendable {
     /// it covered none); `more` says whether more changes follow; `latest` is the newest sequence
     /// number given, read in the page's own snapshot.
     ///
+    /// Without `threads` (a client from before notes on whole posts and replies), annotation
+    /// versions without a passage or with `replyTo` are left out as well (``VersionRecord/isThread(body:)``).
+    ///
     /// - Throws: `invalid_cursor` when `since` is negative or beyond every sequence number the
     ///   store ever gave.
-    func changesJSON(user: AuthenticatedUser, since: Int64, limit: Int) async throws -> Data
+    func changesJSON(user: AuthenticatedUser, since: Int64, limit: Int, threads: Bool) async throws -> Data
 
     /// The current versions of one record that the user may read, in sibling order.
     ///
@@ -172,5 +175,12 @@ public enum AccountNames {
                 .invalidGroupName,
                 "a group name is 1 to \(Limits.maxIdLength) letters, digits, '.', '_' or '-'")
         }
+    }
+}
+
+extension ServerStore {
+    /// A page for a client that reads every kind of annotation.
+    func changesJSON(user: AuthenticatedUser, since: Int64, limit: Int) async throws -> Data {
+        try await changesJSON(user: user, since: since, limit: limit, threads: true)
     }
 }

@@ -112,3 +112,13 @@ extension VersionRecord {
             arguments: [type.rawValue, id])
     }
 }
+
+extension VersionRecord {
+    /// Whether a stored annotation body is a note on a whole post (no `anchor`) or a reply (`replyTo`),
+    /// which a client from before them cannot decode. Read from the JSON as stored: in it, `"anchor":`
+    /// and `"replyTo":` can only be keys of the annotation (inside a string every `"` is escaped, and
+    /// no other object of an annotation has such keys).
+    static func isThread(body: String) -> Bool {
+        !body.contains(#""anchor":"#) || body.contains(#""replyTo":"#)
+    }
+}

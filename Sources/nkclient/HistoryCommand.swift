@@ -105,6 +105,12 @@ struct HistoryCommand: AsyncParsableCommand {
                 lines.append(
                     "visibility: \(Output.inline(old.visibility.rawValue)) → \(Output.inline(new.visibility.rawValue))")
             }
+            if old.anchor?.exact != new.anchor?.exact || old.anchor?.start != new.anchor?.start {
+                let place = { (anchor: Anchor?) in
+                    anchor.map { "“" + Output.inline(Output.clip($0.exact, 40)) + "”" } ?? "the whole post"
+                }
+                lines.append("passage: \(place(old.anchor)) → \(place(new.anchor))")
+            }
         case (.post(let old), .post(let new)):
             if old.title != new.title {
                 lines.append("title: " + Output.inline(WordDiff(from: old.title, to: new.title).plain()))

@@ -9,7 +9,8 @@ struct NKClientCommand: ParsableCommand {
         version: "nkclient \(Release.version) (NK Sync protocol \(Wire.protocolVersion))",
         subcommands: [
             InitCommand.self, LoginCommand.self, SyncCommand.self, StatusCommand.self, PostsCommand.self,
-            ReadCommand.self, AnnotateCommand.self, EditCommand.self, DeleteCommand.self, NotesCommand.self,
+            ReadCommand.self, AnnotateCommand.self, ReplyCommand.self, EditCommand.self, DeleteCommand.self,
+            NotesCommand.self,
             ConflictsCommand.self, ResolveCommand.self, ImportCommand.self, PostCommand.self, SearchCommand.self,
             ExportCommand.self, LogCommand.self, NewReplicaCommand.self, HistoryCommand.self, RestoreCommand.self,
             TrashCommand.self, RejectedCommand.self, DiscardCommand.self, TagsCommand.self, TagCommand.self,

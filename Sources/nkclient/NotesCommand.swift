@@ -18,7 +18,7 @@ struct NotesCommand: ParsableCommand {
 
     @Flag(
         help:
-            "Print [{\"id\", \"postId\", \"author\", \"visibility\", \"quote\", \"note\", \"tags\", \"version\", \"conflict\", \"anchor\", \"editor\", \"created\", \"modified\", \"rejected\"}]."
+            "Print [{\"id\", \"postId\", \"author\", \"visibility\", \"target\", \"replyTo\", \"depth\", \"parentDeleted\", \"quote\", \"note\", \"tags\", \"version\", \"conflict\", \"anchor\", \"editor\", \"created\", \"modified\", \"rejected\"}]."
     )
     var json = false
 
@@ -33,6 +33,7 @@ struct NotesCommand: ParsableCommand {
             return
         }
         for note in notes {
+            let indent = String(repeating: "    ", count: min(note.depth, 4))
             let head = [
                 String(note.id.rawValue.prefix(8)), note.postId.rawValue, note.author, note.visibility.rawValue,
             ]
@@ -42,17 +43,23 @@ struct NotesCommand: ParsableCommand {
             if note.conflict { line += "  CONFLICT" }
             if note.rejected != nil { line += "  REJECTED" }
             if note.anchorStatus != .exact { line += "  (\(note.anchorStatus.rawValue))" }
-            Output.line(line)
-            Output.line("    “\(Output.clip(note.quote, 70))”")
+            Output.line(indent + line)
+            if let quote = note.quote {
+                Output.line(indent + "    “\(Output.clip(quote, 70))”")
+            } else if let remark = note.targetRemark {
+                Output.line(indent + "    " + remark)
+            }
             switch note.anchorStatus {
             case .exact: break
-            case .moved: Output.line("    (moved: the post was corrected; the passage now stands elsewhere)")
-            case .fuzzy: Output.line("    (fuzzy: the passage now reads “\(Output.clip(note.placement.exact, 50))”)")
-            case .orphaned: Output.line("    (orphaned: passage no longer in the post)")
+            case .moved: Output.line(indent + "    (moved: the post was corrected; the passage now stands elsewhere)")
+            case .fuzzy:
+                let now = note.placement.map { Output.clip($0.exact, 50) } ?? ""
+                Output.line(indent + "    (fuzzy: the passage now reads “\(now)”)")
+            case .orphaned: Output.line(indent + "    (orphaned: passage no longer in the post)")
             }
-            if !note.note.isEmpty { Output.line("    \(Output.clip(note.note, 74))") }
+            if !note.note.isEmpty { Output.line(indent + "    \(Output.clip(note.note, 74))") }
             if let rejected = note.rejected {
-                for remark in RejectedRemark.lines(rejected) { Output.line("    " + remark) }
+                for remark in RejectedRemark.lines(rejected) { Output.line(indent + "    " + remark) }
             }
         }
     }

@@ -37,7 +37,7 @@ struct TrashCommand: ParsableCommand {
             }
             Output.line(line)
             if let title = entry.postTitle { Output.line("    post: \(Output.clip(title, 70))") }
-            Output.line("    \"\(Output.clip(entry.quote, 60))\"")
+            if let quote = entry.quote { Output.line("    \"\(Output.clip(quote, 60))\"") }
             if !entry.note.isEmpty { Output.line("    note: \(Output.clip(entry.note, 70))") }
         }
     }

@@ -29,15 +29,15 @@ import Testing
 
     @Test func aQuoteThatMovedIsFoundNearItsOldPlace() {
         var annotation = Fixtures.annotation()
-        annotation.anchor.start += 3
-        annotation.anchor.end += 3
+        annotation.anchor!.start += 3
+        annotation.anchor!.end += 3
         let placed = Replica.place(annotation.anchor, in: (Fixtures.post, Fixtures.vector(["a": 2])))
         let entry = NoteEntry(
             annotation: annotation, version: Fixtures.vector(["a": 1]), conflict: false, placement: placed)
-        #expect(entry.range == (annotation.anchor.start - 3)..<(annotation.anchor.end - 3))
-        annotation.anchor.exact = "nowhere in the text"
+        #expect(entry.range == (annotation.anchor!.start - 3)..<(annotation.anchor!.end - 3))
+        annotation.anchor!.exact = "nowhere in the text"
         let orphaned = Replica.place(annotation.anchor, in: (Fixtures.post, Fixtures.vector(["a": 2])))
-        #expect(orphaned.status == .orphaned)
+        #expect(orphaned?.status == .orphaned)
         #expect(
             NoteEntry(annotation: annotation, version: Fixtures.vector(["a": 1]), conflict: false, placement: orphaned)
                 .range == nil)

@@ -31,7 +31,7 @@ import Testing
             Issue.record("not an annotation")
             return
         }
-        #expect(annotation.anchor.postVersion == VersionVector([Fixtures.serverReplica: 1]))
+        #expect(annotation.anchor!.postVersion == VersionVector([Fixtures.serverReplica: 1]))
         #expect(try replica.notes().map(\.anchorStatus) == [.exact])
     }
 
@@ -47,7 +47,7 @@ import Testing
         let placedMoved = try #require(notes.first { $0.id.rawValue == moved }?.range)
         #expect(String(String.UnicodeScalarView(text[placedMoved])) == "the latest round of sanctions")
         let fuzzyNote = try #require(notes.first { $0.id.rawValue == fuzzy })
-        #expect(fuzzyNote.placement.exact == "Analysts note that foreign currency is short")
+        #expect(fuzzyNote.placement?.exact == "Analysts note that foreign currency is short")
         #expect(fuzzyNote.quote == "Analysts note that hard currency is short")
         #expect(notes.first { $0.id.rawValue == orphaned }?.range == nil)
 
@@ -60,9 +60,10 @@ import Testing
             Set(json.keys)
                 == [
                     "id", "postId", "author", "visibility", "quote", "note", "tags", "version", "conflict", "anchor",
-                    "editor", "created", "modified", "rejected",
+                    "editor", "created", "modified", "rejected", "target", "replyTo", "depth", "parentDeleted",
                 ])
         #expect(json["rejected"] is NSNull && json["editor"] as? String == "alice")
+        #expect(json["target"] as? String == "passage" && json["replyTo"] is NSNull && json["depth"] as? Int == 0)
         #expect(json["anchor"] as? String == "orphaned")
         #expect(json["quote"] as? String == "The latest round was the third")
     }

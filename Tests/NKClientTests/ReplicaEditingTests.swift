@@ -24,10 +24,10 @@ import Testing
             return
         }
         #expect(annotation.author == "alice" && annotation.tags == ["a", "b"] && annotation.visibility == .shared)
-        #expect(annotation.anchor.exact == "hard currency")
+        #expect(annotation.anchor!.exact == "hard currency")
         let scalars = Array(Fixtures.post.text.unicodeScalars)
         #expect(
-            String(String.UnicodeScalarView(scalars[annotation.anchor.start..<annotation.anchor.end]))
+            String(String.UnicodeScalarView(scalars[annotation.anchor!.start..<annotation.anchor!.end]))
                 == "hard currency")
         #expect(try replica.status().pending == 1)
     }
@@ -47,7 +47,7 @@ import Testing
             Issue.record("not an annotation")
             return
         }
-        #expect(annotation.anchor.start > Fixtures.post.body[0].unicodeScalars.count)
+        #expect(annotation.anchor!.start > Fixtures.post.body[0].unicodeScalars.count)
         #expect(try replica.status().pending == 1)
     }
 

@@ -80,5 +80,18 @@ import Testing
             #expect(try researcher.json([ConflictOutput].self, "conflicts").isEmpty)
             #expect(try researcher.json(StatusOutput.self, "status").pending == 0)
         }
+
+        // A note on the whole post and a reply, which the old client cannot read, are not sent to it
+        // (the current server leaves them out of its pulls) and do not stop it syncing
+        guard which == .current else { return }
+        let page = try bob.ok("annotate", post.id, "--note", "bob's note on the post")
+        let reply = try carol.ok("reply", first, "--note", "carol's reply")
+        for researcher in team + team { try researcher.ok("sync") }
+        let oldNotes = try alice.json([NoteOutput].self, "notes")
+        #expect(Set(oldNotes.map(\.id)) == [first, second])
+        for researcher in [bob, carol] {
+            #expect(
+                Set(try researcher.json([NoteOutput].self, "notes").map(\.id)) == [first, second, page, reply])
+        }
     }
 }

@@ -17,7 +17,12 @@ struct NoteOutput: Decodable {
     var postId: String
     var author: String
     var visibility: String
-    var quote: String
+    var quote: String?
+    var target: String?
+    var replyTo: String?
+    var depth: Int?
+    var parentDeleted: Bool?
+    var anchor: String?
     var note: String
     var tags: [String]
     var version: [String: Int]

@@ -12,6 +12,7 @@ struct LogOutput: Decodable {
 struct LastSyncOutput: Decodable {
     var lastSync: String?
     var pending: Int
+    var cursor: Int64?
 }
 
 /// One line of `nkclient sync --watch --json`.

@@ -16,7 +16,7 @@ import Testing
         (.unsupportedMediaType, "unsupported_media_type"), (.rateLimited, "rate_limited"), (.internal, "internal"),
         (.unavailable, "unavailable"), (.invalidRecord, "invalid_record"), (.invalidVersion, "invalid_version"),
         (.unknownCausality, "unknown_causality"), (.unknownGroup, "unknown_group"), (.unknownPost, "unknown_post"),
-        (.quoteNotFound, "quote_not_found"),
+        (.quoteNotFound, "quote_not_found"), (.unknownParent, "unknown_parent"),
     ]
 
     @Test func everyCodeKeepsItsTextOnTheWire() throws {

@@ -348,7 +348,7 @@ private func isUTCDateTime(_ text: String) -> Bool {
         #expect(target["source"] as? String == "urn:nksync:post:\(fixture.dandong.id.rawValue)")
         let selectors = try #require(target["selector"] as? [[String: Any]])
         #expect(selectors.map { $0["type"] as? String } == ["TextQuoteSelector", "TextPositionSelector"])
-        let anchor = fixture.annotations[0].anchor
+        let anchor = try #require(fixture.annotations[0].anchor)
         #expect(selectors[0]["exact"] as? String == "Now we bring blankets.")
         #expect(selectors[0]["prefix"] as? String == anchor.prefix)
         #expect(selectors[0]["suffix"] as? String == anchor.suffix)
@@ -493,7 +493,7 @@ private func isUTCDateTime(_ text: String) -> Bool {
             case "-1", "-3": Int(change)
             case "true": true
             case "2": 2
-            case "+1": annotation.anchor.end + 1
+            case "+1": annotation.anchor!.end + 1
             default: change
             }
         switch field {

@@ -28,8 +28,8 @@ final class CountingStore: ServerStore {
         try await base.push(user: user, replica: replica, versions: versions)
     }
 
-    func changesJSON(user: AuthenticatedUser, since: Int64, limit: Int) async throws -> Data {
-        try await base.changesJSON(user: user, since: since, limit: limit)
+    func changesJSON(user: AuthenticatedUser, since: Int64, limit: Int, threads: Bool) async throws -> Data {
+        try await base.changesJSON(user: user, since: since, limit: limit, threads: threads)
     }
 
     func record(user: AuthenticatedUser, type: RecordType, id: String) async throws -> [RecordVersion] {

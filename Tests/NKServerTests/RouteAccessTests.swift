@@ -231,7 +231,7 @@ struct RouteAccessTests {
                 var foreignGroup = edit
                 foreignGroup.visibility = .group("team")
                 var misquoted = edit
-                misquoted.anchor.exact = "words the post does not hold"
+                misquoted.anchor!.exact = "words the post does not hold"
                 let probes: [(Annotation, [String: UInt64], Bool)] = [
                     (edit, ["ra": 1, "rc": 1], false), (edit, ["rc": 1], false), (edit, ["rc": 2], true),
                     (foreignGroup, ["rc": 3], false), (misquoted, ["rc": 4], false),

@@ -49,7 +49,7 @@ struct StoreAnnotationTests {
         var orphan = try Sample.annotation()
         orphan.postId = PostID("0123456789abcdef")
         var misquoted = try Sample.annotation()
-        misquoted.anchor.exact = "words that are not in the post"
+        misquoted.anchor!.exact = "words that are not in the post"
 
         let unknown = try await world.push(world.alice, "ra", Sample.annotationVersion(orphan, ["ra": 1]))
         let notFound = try await world.push(world.alice, "ra", Sample.annotationVersion(misquoted, ["ra": 1]))

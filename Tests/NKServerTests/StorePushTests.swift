@@ -164,7 +164,7 @@ struct StorePushTests {
 
         // Then a note on it quoting the first post's text is refused
         var note = try Sample.annotation(post: second, quote: "Beta words")
-        note.anchor.exact = "Alpha words"
+        note.anchor!.exact = "Alpha words"
         let results = try await fixture.store.push(
             user: alice, replica: ReplicaID("ra"), versions: [Sample.annotationVersion(note, ["ra": 1])])
         #expect(results.map(\.code) == [.quoteNotFound])

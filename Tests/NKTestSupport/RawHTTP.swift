@@ -6,9 +6,12 @@ public struct RawHTTP {
     public var status: Int
     public var body: Data
 
-    /// Sends `method url` with `Authorization: Bearer token` and a JSON body.
-    public static func send(_ method: String, _ url: String, token: String, json: Any? = nil) throws -> RawHTTP {
+    /// Sends `method url` with `Authorization: Bearer token`, `headers` and a JSON body.
+    public static func send(
+        _ method: String, _ url: String, token: String, json: Any? = nil, headers: [String: String] = [:]
+    ) throws -> RawHTTP {
         var arguments = ["-s", "-X", method, "-H", "Authorization: Bearer \(token)", "-w", "\n%{http_code}"]
+        for (name, value) in headers.sorted(by: { $0.key < $1.key }) { arguments += ["-H", "\(name): \(value)"] }
         var bodyFile: URL?
         if let json {
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("nk-raw-\(UUID().uuidString)")

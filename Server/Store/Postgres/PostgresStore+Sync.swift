@@ -43,6 +43,9 @@ extension PostgresStore {
                 keys.insert(RecordKey(type: version.type.rawValue, id: version.id))
                 if case .annotation(let annotation) = version.body {
                     keys.insert(RecordKey(type: RecordType.post.rawValue, id: annotation.postId.rawValue))
+                    if let parent = annotation.replyTo {
+                        keys.insert(RecordKey(type: RecordType.annotation.rawValue, id: parent.rawValue))
+                    }
                 }
             }
             var batch = PushBatch(frontiers: try await frontiers(connection, keys))
@@ -56,6 +59,10 @@ extension PostgresStore {
                 if case .annotation(let annotation) = version.body {
                     let postKey = RecordKey(type: RecordType.post.rawValue, id: annotation.postId.rawValue)
                     try facts.setPostTexts(annotation.postId.rawValue, from: batch.frontiers[postKey] ?? [])
+                    if let parent = annotation.replyTo {
+                        let parentKey = RecordKey(type: RecordType.annotation.rawValue, id: parent.rawValue)
+                        facts.setAnnotationFrontier(parent.rawValue, batch.frontiers[parentKey] ?? [])
+                    }
                 }
                 let (result, write) = try PushRules.item(version, checked: check) {
                     try PushRules.decide(
@@ -176,7 +183,7 @@ extension PostgresStore {
             logger: logger)
     }
 
-    public func changesJSON(user: AuthenticatedUser, since: Int64, limit: Int) async throws -> Data {
+    public func changesJSON(user: AuthenticatedUser, since: Int64, limit: Int, threads: Bool) async throws -> Data {
         let pageSize = max(1, limit)
         return try await read { [self] connection in
             let access = try await readAccess(connection, user: user)
@@ -191,6 +198,9 @@ extension PostgresStore {
                 next = seq
                 let readable = row.isReadable(by: access)
                 guard readable || row.isFormerReader(access.user) else { continue }
+                if !threads, row.recordType == RecordType.annotation.rawValue, VersionRecord.isThread(body: row.body) {
+                    continue
+                }
                 json.append(
                     seq: seq, type: row.recordType, id: row.recordId, vectorJSON: row.vectorJSON,
                     deleted: row.deleted, editor: row.editor, body: readable ? row.body : nil)
@@ -338,6 +348,7 @@ final class PostgresPushFacts: PushFacts {
     private let groupMembers: [String: Set<String>]
     private let store: PostgresStore
     private var texts: [String: [String]] = [:]
+    private var annotations: [String: [VersionRecord]] = [:]
 
     private init(
         access: ReadAccess, groupNames: Set<String>, users: Set<String>, groupMembers: [String: Set<String>],
@@ -404,6 +415,13 @@ final class PostgresPushFacts: PushFacts {
     func userNames() throws -> Set<String> { users }
 
     func members(of group: String) throws -> Set<String> { groupMembers[group] ?? [] }
+
+    /// Sets a reply's parent's frontier as the push holds it (in-batch versions included).
+    func setAnnotationFrontier(_ id: String, _ frontier: [VersionRecord]) {
+        annotations[id] = frontier
+    }
+
+    func annotationFrontier(_ id: String) throws -> [VersionRecord] { annotations[id] ?? [] }
 }
 
 /// A record: its type and id.

@@ -9,7 +9,7 @@ extension SQLiteStore {
     /// Bodies and vectors are stored as `Wire.makeEncoder()` writes them (sorted keys), so the
     /// page is what encoding its ``PullResponse`` gives (`PullPageJSONPropertyTests`,
     /// `StorePullJSONTests`).
-    public func changesJSON(user: AuthenticatedUser, since: Int64, limit: Int) async throws -> Data {
+    public func changesJSON(user: AuthenticatedUser, since: Int64, limit: Int, threads: Bool) async throws -> Data {
         let pageSize = max(1, limit)
         return try await Self.wrap {
             try await pool.read { db in
@@ -42,9 +42,11 @@ extension SQLiteStore {
                     count += 1
                     let readable = access.canRead(visibility: row[7], author: row[6])
                     guard readable || VersionRecord.isFormerReader(access.user, in: row[9]) else { continue }
+                    let body: String = row[8]
+                    if !threads, type == RecordType.annotation.rawValue, VersionRecord.isThread(body: body) { continue }
                     json.append(
                         seq: seq, type: type, id: row[2], vectorJSON: row[3], deleted: row[4], editor: row[5],
-                        body: readable ? row[8] as String : nil)
+                        body: readable ? body : nil)
                 }
                 return json.finish(next: next, more: more, latest: latest)
             }

@@ -104,6 +104,10 @@ final class SQLitePushFacts: PushFacts {
     func members(of group: String) throws -> Set<String> {
         try SQLiteStore.members(db, group: group)
     }
+
+    func annotationFrontier(_ id: String) throws -> [VersionRecord] {
+        try VersionRecord.frontier(db, type: .annotation, id: id)
+    }
 }
 
 /// What one push request reuses across its versions: a JSON encoder, and the current texts of the
