@@ -163,18 +163,24 @@ public struct MeResponse: Codable, Hashable, Sendable {
     }
 }
 
-/// `GET /health`.
+/// `GET /health` and `GET /ready`.
 public struct HealthResponse: Codable, Hashable, Sendable {
+    /// `ok`, or `unavailable` (with status 503 and a ``reason``).
     public var status: String
     public var protocolVersion: Int
     /// The server's release (``Release/version``); nil from a server before it was sent.
     public var version: String?
+    /// Why the server is not healthy or ready; nil when it is.
+    public var reason: String?
 
-    public init(status: String = "ok", protocolVersion: Int = Wire.protocolVersion, version: String? = Release.version)
-    {
+    public init(
+        status: String = "ok", protocolVersion: Int = Wire.protocolVersion, version: String? = Release.version,
+        reason: String? = nil
+    ) {
         self.status = status
         self.protocolVersion = protocolVersion
         self.version = version
+        self.reason = reason
     }
 }
 

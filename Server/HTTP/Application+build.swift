@@ -41,6 +41,8 @@ public func buildApplication(
 /// 405 middleware (added last, it only wraps the not-found responder).
 func makeRouter(configuration: ServerConfiguration, store: any ServerStore) -> Router<SyncRequestContext> {
     let router = Router(context: SyncRequestContext.self)
+    // Outermost, so that it counts every answer with the status the error middleware gave it.
+    router.add(middleware: MetricsMiddleware<SyncRequestContext>())
     router.add(middleware: ErrorMiddleware<SyncRequestContext>(maxBodyBytes: configuration.maxBodyBytes))
     router.add(middleware: LogRequestsMiddleware(.debug))
     SyncRoutes(store: store, configuration: configuration).add(to: router)
@@ -51,11 +53,14 @@ func makeRouter(configuration: ServerConfiguration, store: any ServerStore) -> R
 }
 
 /// Opens the configured store (``ServerConfiguration/storeLocation``), runs the server on it until
-/// SIGINT or SIGTERM, shuts down gracefully, then closes the store.
+/// SIGINT or SIGTERM, shuts down gracefully, then closes the store. With
+/// ``ServerConfiguration/metrics``, also serves `GET /metrics` there (and records metrics: once per
+/// process), calling `onMetricsListening` once it accepts connections.
 public func runServer(
     configuration: ServerConfiguration,
     logger: Logger = Logger(label: "nkserver"),
-    onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in }
+    onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in },
+    onMetricsListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in }
 ) async throws {
     let store: any ServerStore
     let services: [any Service]
@@ -67,7 +72,14 @@ public func runServer(
         let postgres = try await PostgresStore.open(url: url, logger: logger)
         (store, services) = (postgres, [postgres])
     }
+    var beside = services
+    if let metrics = configuration.metrics {
+        ServerMetrics.bootstrap()
+        beside.append(
+            MetricsListener.application(
+                host: metrics.host, port: metrics.port, store: store, logger: logger, onListening: onMetricsListening))
+    }
     let app = buildApplication(
-        configuration: configuration, store: store, services: services, logger: logger, onListening: onListening)
+        configuration: configuration, store: store, services: beside, logger: logger, onListening: onListening)
     try await app.runService()
 }

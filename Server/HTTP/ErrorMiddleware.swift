@@ -76,6 +76,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     /// rolled back, so the client may simply try again. Logged with the store's message, which names
     /// no request data; answered without it.
     private func unavailable(_ error: ServerError, logger: Logger) -> Response {
+        ServerMetrics.recordStoreError(.unavailable)
         logger.error(
             "Store unavailable",
             metadata: [
@@ -95,6 +96,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     static var retryAfterSeconds: Int { 2 }
 
     private func internalError(_ error: any Error, logger: Logger) -> Response {
+        ServerMetrics.recordStoreError(.internal)
         logger.error("Request failed", metadata: ["nk.error.type": "\(String(reflecting: type(of: error)))"])
         return Response.error(
             ErrorResponse(code: .internal, message: "the server failed; try again later"),

@@ -38,6 +38,11 @@ public struct ServerConfiguration: Sendable {
     /// this above the longest long poll (``NKProtocol/Wire/maxWaitSeconds``, 60 s) all the same.
     /// Default 75 s.
     public var idleTimeout: Duration = .seconds(Wire.maxWaitSeconds + 15)
+    /// `GET /health` answers 503 when the disk of an SQLite store has less room than this. Default 64 MiB.
+    public var minimumFreeDiskBytes: Int64 = 64 * 1_048_576
+    /// Where `GET /metrics` (Prometheus text) is served, on a listener of its own; nil: no metrics.
+    /// Keep it on loopback (or behind a firewall): it names routes and counts, for operators only.
+    public var metrics: (host: String, port: Int)?
 
     public init(
         databasePath: String = "./nkserver.sqlite",

@@ -10,7 +10,8 @@ struct SyncRoutes: Sendable {
     let configuration: ServerConfiguration
 
     func add(to router: Router<SyncRequestContext>) {
-        router.get("health") { _, _ in try Response.json(HealthResponse()) }
+        router.get("health", use: health)
+        router.get("ready", use: ready)
         router.get("openapi.json") { _, _ in try OpenAPIDocument.response() }
         let failures =
             configuration.failedAuthRate > 0
@@ -27,6 +28,43 @@ struct SyncRoutes: Sendable {
         v1.get("records/:type/:id", use: record)
         v1.get("history/:type/:id", use: history)
         v1.get("wait", use: wait)
+    }
+
+    /// `GET /health`: `ok` only when the store answers a read and its disk has room
+    /// (``ServerConfiguration/minimumFreeDiskBytes``); otherwise 503 with the reason.
+    @Sendable func health(_ request: Request, context: SyncRequestContext) async throws -> Response {
+        let facts: StorageFacts
+        do {
+            _ = try await store.latestSequence()
+            facts = try await store.storageFacts()
+        } catch {
+            context.logger.warning("Health check: the store does not answer", metadata: ["nk.error": "\(error)"])
+            return try .json(
+                HealthResponse(status: "unavailable", reason: "the store does not answer"), status: .serviceUnavailable)
+        }
+        if let free = facts.freeDiskBytes, free < configuration.minimumFreeDiskBytes {
+            let reason =
+                "the disk of the store has \(free / 1_048_576) MiB left, below \(configuration.minimumFreeDiskBytes / 1_048_576) MiB"
+            context.logger.warning("Health check: \(reason)")
+            return try .json(HealthResponse(status: "unavailable", reason: reason), status: .serviceUnavailable)
+        }
+        return try .json(HealthResponse())
+    }
+
+    /// `GET /ready`, for load balancers: `ok` once the server serves and the store answers a read;
+    /// 503 while it shuts down or when the store does not answer.
+    @Sendable func ready(_ request: Request, context: SyncRequestContext) async throws -> Response {
+        guard !Task.isShuttingDownGracefully else {
+            return try .json(
+                HealthResponse(status: "unavailable", reason: "shutting down"), status: .serviceUnavailable)
+        }
+        do {
+            _ = try await store.latestSequence()
+        } catch {
+            return try .json(
+                HealthResponse(status: "unavailable", reason: "the store does not answer"), status: .serviceUnavailable)
+        }
+        return try .json(HealthResponse())
     }
 
     @Sendable func me(_ request: Request, context: SyncRequestContext) async throws -> Response {
@@ -46,6 +84,7 @@ struct SyncRoutes: Sendable {
             )
         }
         let results = try await store.push(user: user, replica: push.replica, versions: push.versions)
+        ServerMetrics.recordPush(results)
         context.logger.info(
             "Applied push",
             metadata: [
@@ -92,6 +131,7 @@ struct SyncRoutes: Sendable {
             let highWater = try await store.replicaHighWater(user: user, replica: replica)
             page = PullPageJSON.adding(replicaHighWater: highWater, to: page)
         }
+        ServerMetrics.recordPullPage()
         return .json(bytes: page)
     }
 
@@ -136,6 +176,8 @@ struct SyncRoutes: Sendable {
         // answer, so a wait never reports changes to a token that no longer works.
         let clock = ContinuousClock()
         let deadline = clock.now + .seconds(seconds)
+        ServerMetrics.longPollStarted()
+        defer { ServerMetrics.longPollEnded() }
         var answer: WaitResponse
         repeat {
             let remaining = clock.now.duration(to: deadline)

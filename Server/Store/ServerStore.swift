@@ -57,6 +57,10 @@ public protocol ServerStore: AnyObject, Sendable {
     /// The newest sequence number the store has given (0 when none).
     func latestSequence() async throws -> Int64
 
+    /// How large the database is, and how much room the disk it is on has left (nil when the store
+    /// does not live on this machine's disk: PostgreSQL). Reads the store: `/health` asks it.
+    func storageFacts() async throws -> StorageFacts
+
     /// The highest counter of `replica` in a version the store accepted from it, when `replica`
     /// belongs to `user`; 0 otherwise (never pushed, or another user's: nothing is told about it).
     func replicaHighWater(user: AuthenticatedUser, replica: ReplicaID) async throws -> UInt64
@@ -182,5 +186,28 @@ extension ServerStore {
     /// A page for a client that reads every kind of annotation.
     func changesJSON(user: AuthenticatedUser, since: Int64, limit: Int) async throws -> Data {
         try await changesJSON(user: user, since: since, limit: limit, threads: true)
+    }
+}
+
+/// ``ServerStore/storageFacts()``.
+public struct StorageFacts: Sendable, Hashable {
+    /// The database's size in bytes (SQLite: pages in use times the page size; PostgreSQL:
+    /// `pg_database_size`).
+    public var databaseBytes: Int64
+    /// Free bytes on the file system of the database, for an unprivileged user; nil when unknown.
+    public var freeDiskBytes: Int64?
+
+    public init(databaseBytes: Int64, freeDiskBytes: Int64?) {
+        self.databaseBytes = databaseBytes
+        self.freeDiskBytes = freeDiskBytes
+    }
+
+    /// Free bytes on the file system that holds `path`, for an unprivileged user.
+    static func freeBytes(at path: String) -> Int64? {
+        let folder = (path as NSString).deletingLastPathComponent
+        guard let attributes = try? FileManager.default.attributesOfFileSystem(forPath: folder.isEmpty ? "." : folder),
+            let free = attributes[.systemFreeSize] as? NSNumber
+        else { return nil }
+        return free.int64Value
     }
 }

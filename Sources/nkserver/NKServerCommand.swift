@@ -1,6 +1,7 @@
 import ArgumentParser
 import Logging
 import NKProtocol
+import NKServer
 
 /// `nkserver`: the NK Sync server and its admin commands.
 @main
@@ -14,7 +15,7 @@ struct NKServerCommand: AsyncParsableCommand {
 
     /// Runs the command; every failure becomes one `error: ` line on stderr and an exit code.
     static func main() async {
-        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        LoggingSystem.bootstrap(LogFormat.handler)
         do {
             var command = try await asyncParseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

@@ -7,7 +7,12 @@ import NKServer
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the sync server.",
-        discussion: "Prints 'listening on http://HOST:PORT' on stdout once it accepts connections. Logs go to stderr."
+        discussion: """
+            Prints 'listening on http://HOST:PORT' on stdout once it accepts connections (and, with \
+            --metrics-port, 'metrics on http://HOST:PORT/metrics' on stderr). Logs go to stderr. GET /health \
+            answers 503 when the store does not answer a read or its disk has less than 64 MiB left; \
+            GET /ready answers 503 while the server shuts down or the store does not answer.
+            """
     )
 
     @OptionGroup var database: DatabaseOptions
@@ -34,6 +39,19 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Least severe log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
+    @Option(
+        help: "How logs are written on stderr: text (one readable line per event) or json (one JSON object per line).")
+    var logFormat = "text"
+
+    @Option(
+        help: ArgumentHelp(
+            "Serve GET /metrics (Prometheus text) on this port, apart from the API; 0 takes a free port.",
+            valueName: "PORT"))
+    var metricsPort: Int?
+
+    @Option(help: ArgumentHelp("The address of the metrics listener; keep it private.", valueName: "HOST"))
+    var metricsHost = "127.0.0.1"
+
     func validate() throws {
         guard (0...65535).contains(port) else {
             throw ValidationError("--port must be 0 to 65535")
@@ -50,9 +68,20 @@ struct Serve: AsyncParsableCommand {
         guard !host.isEmpty else {
             throw ValidationError("--host must not be empty")
         }
+        guard LogFormat(rawValue: logFormat) != nil else {
+            throw ValidationError("--log-format must be text or json")
+        }
+        if let metricsPort {
+            guard (0...65535).contains(metricsPort) else { throw ValidationError("--metrics-port must be 0 to 65535") }
+            guard metricsPort == 0 || metricsPort != port || metricsHost != host else {
+                throw ValidationError("--metrics-port must differ from --port: metrics are served apart from the API")
+            }
+        }
+        guard !metricsHost.isEmpty else { throw ValidationError("--metrics-host must not be empty") }
     }
 
     func run() async throws {
+        LogFormat.current = LogFormat(rawValue: logFormat) ?? .text
         var logger = Logger(label: "nkserver")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         var configuration = ServerConfiguration(
@@ -61,11 +90,18 @@ struct Serve: AsyncParsableCommand {
         configuration.failedAuthRate = Double(failedAuthLimit)
         configuration.failedAuthBurst = 20 * max(1, failedAuthLimit)
         if rateLimit == 0 { configuration.failedAuthRate = 0 }
+        if let metricsPort { configuration.metrics = (metricsHost, metricsPort) }
         do {
-            try await runServer(configuration: configuration, logger: logger) { host, port in
-                let shownHost = host.contains(":") ? "[\(host)]" : host
-                FileHandle.standardOutput.write(Data("listening on http://\(shownHost):\(port)\n".utf8))
-            }
+            try await runServer(
+                configuration: configuration, logger: logger,
+                onListening: { host, port in
+                    let shownHost = host.contains(":") ? "[\(host)]" : host
+                    FileHandle.standardOutput.write(Data("listening on http://\(shownHost):\(port)\n".utf8))
+                },
+                onMetricsListening: { host, port in
+                    let shownHost = host.contains(":") ? "[\(host)]" : host
+                    FileHandle.standardError.write(Data("metrics on http://\(shownHost):\(port)/metrics\n".utf8))
+                })
         } catch let error as ServerError {
             throw error
         } catch {

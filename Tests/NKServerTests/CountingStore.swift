@@ -28,6 +28,10 @@ final class CountingStore: ServerStore {
         try await base.push(user: user, replica: replica, versions: versions)
     }
 
+    func storageFacts() async throws -> StorageFacts {
+        try await base.storageFacts()
+    }
+
     func changesJSON(user: AuthenticatedUser, since: Int64, limit: Int, threads: Bool) async throws -> Data {
         try await base.changesJSON(user: user, since: since, limit: limit, threads: threads)
     }

@@ -291,6 +291,18 @@ extension PostgresStore {
         try await read { [self] connection in try await latestSequence(connection) }
     }
 
+    public func storageFacts() async throws -> StorageFacts {
+        try await read { [self] connection in
+            var bytes: Int64 = 0
+            for try await value in try await connection.query(
+                "SELECT pg_database_size(current_database())", logger: logger
+            ).decode(Int64.self) {
+                bytes = value
+            }
+            return StorageFacts(databaseBytes: bytes, freeDiskBytes: nil)
+        }
+    }
+
     public func replicaHighWater(user: AuthenticatedUser, replica: ReplicaID) async throws -> UInt64 {
         try await read { [self] connection in
             var highWater: Int64 = 0

@@ -23,6 +23,18 @@ extension SQLiteStore {
         }
     }
 
+    public func storageFacts() async throws -> StorageFacts {
+        let path = pool.path
+        let bytes = try await Self.wrap {
+            try await pool.read { db in
+                let pages = try Int64.fetchOne(db, sql: "PRAGMA page_count") ?? 0
+                let size = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 0
+                return pages * size
+            }
+        }
+        return StorageFacts(databaseBytes: bytes, freeDiskBytes: StorageFacts.freeBytes(at: path))
+    }
+
     /// Refuses (`invalid_cursor`) a cursor below 0 or beyond every sequence number this database
     /// ever gave (a replica of another or a replaced database); returns that newest number.
     static func checkCursor(_ db: Database, _ since: Int64) throws -> Int64 {
