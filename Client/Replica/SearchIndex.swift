@@ -7,8 +7,8 @@
 /// are migration `v2-search` (`ReplicaDatabase+Migrations.swift`), the table made again with porter
 /// stemming by `v6-search-fold`; a change to them is a new migration. Queries go through
 /// ``SearchQuery``, which folds them and quotes every word.
-enum SearchIndex {
+public enum SearchIndex {
     /// bm25 weights of the columns of `search`, in their order (title, body, source, note, tags,
     /// quote): a hit in a title or a tag counts more than one in a body.
-    static let weights = "10.0, 1.0, 2.0, 4.0, 6.0, 2.0"
+    public static let weights = "10.0, 1.0, 2.0, 4.0, 6.0, 2.0"
 }

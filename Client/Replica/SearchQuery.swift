@@ -18,11 +18,11 @@ import NKProtocol
 /// - a capitalised word of five letters or more may be a name written in two: `Jongun` is also
 ///   `"jong un"` (and every other cut into two parts of two letters or more);
 /// - consecutive capitalised words may be one name: `Kim Jong Un` also matches `Kim Jongun`.
-struct SearchQuery: Hashable, Sendable {
+public struct SearchQuery: Hashable, Sendable {
     /// The FTS5 MATCH expression, or nil when the query holds no word at all.
-    let expression: String?
+    public let expression: String?
 
-    init(_ typed: String) {
+    public init(_ typed: String) {
         var items: [Item] = []
         for chunk in Self.chunks(typed) {
             switch chunk {

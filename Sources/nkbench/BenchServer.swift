@@ -123,6 +123,14 @@ enum ProcStat {
         return cpuSeconds(pid: pid, reapedChildren: true) + children.map { cpuSeconds(pid: $0) }.reduce(0, +)
     }
 
+    /// CPU seconds (user and system) of every child this process has reaped so far.
+    static func reapedChildrenCPUSeconds() -> Double {
+        var usage = rusage()
+        guard getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &usage) == 0 else { return 0 }
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    }
+
     static func peakRSSBytes(pid: Int32) -> Int {
         guard pid > 0, let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
         for line in text.split(separator: "\n") where line.hasPrefix("VmHWM:") {

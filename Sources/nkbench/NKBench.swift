@@ -15,6 +15,10 @@ struct BenchSettings: Sendable {
     var duration: Double
     var store: BenchStoreKind
     var servers: Int
+    var searchPosts: Int
+    var searchNotes: Int
+    var searchRuns: Int
+    var searchHome: URL?
     var serverBinary: URL
     var clientBinary: URL
 }
@@ -61,9 +65,24 @@ struct NKBench: AsyncParsableCommand {
     @Option(help: "Seconds the researchers push and pull concurrently.")
     var duration: Double?
 
+    @Option(help: "Posts in the replica of the search workload.")
+    var searchPosts: Int?
+
+    @Option(help: "Notes in the replica of the search workload.")
+    var searchNotes: Int?
+
+    @Option(help: "Runs of each search query measured (after two warm-ups).")
+    var searchRuns: Int?
+
+    @Option(
+        help: ArgumentHelp(
+            "Keep the search workload's replica in DIR (seeded when DIR holds none; kept afterwards, for profiling).",
+            valueName: "DIR"))
+    var searchHome: String?
+
     @Option(
         help:
-            "Workloads to run, comma-separated: push, history, pull, delta, noop, many (default: all; with --servers 2: many)."
+            "Workloads to run, comma-separated: push, history, pull, delta, noop, many, search (default: all; with --servers 2: many)."
     )
     var only: String?
 
@@ -85,7 +104,10 @@ struct NKBench: AsyncParsableCommand {
     var clientBinary: String?
 
     func validate() throws {
-        for (name, value) in [("posts", posts), ("annotations", annotations), ("push", push), ("changes", changes)] {
+        for (name, value) in [
+            ("posts", posts), ("annotations", annotations), ("push", push), ("changes", changes),
+            ("search-posts", searchPosts), ("search-notes", searchNotes), ("search-runs", searchRuns),
+        ] {
             if let value, value < 1 { throw ValidationError("--\(name) must be at least 1") }
         }
         if let sizes = deltaSizes, sizes.split(separator: ",").contains(where: { Int($0).map { $0 < 1 } ?? true }) {
@@ -109,6 +131,8 @@ struct NKBench: AsyncParsableCommand {
             changes: changes ?? (quick ? 20 : 100), deltaRounds: deltaRounds ?? (quick ? 2 : 5),
             noopRounds: noopRounds ?? (quick ? 5 : 20), researchers: researchers ?? (quick ? 4 : 16),
             duration: duration ?? (quick ? 1.5 : 10), store: store, servers: servers,
+            searchPosts: searchPosts ?? (quick ? 100 : 10_000), searchNotes: searchNotes ?? (quick ? 1_000 : 100_000),
+            searchRuns: searchRuns ?? (quick ? 2 : 20), searchHome: searchHome.map { URL(fileURLWithPath: $0) },
             serverBinary: serverBinary.map { URL(fileURLWithPath: $0) } ?? beside.appendingPathComponent("nkserver"),
             clientBinary: clientBinary.map { URL(fileURLWithPath: $0) } ?? beside.appendingPathComponent("nkclient"))
     }
@@ -120,7 +144,7 @@ struct NKBench: AsyncParsableCommand {
         }
         let settings = settings()
         let selected = Set(
-            (only ?? (servers > 1 ? "many" : "push,history,pull,delta,noop,many")).split(separator: ",").map(
+            (only ?? (servers > 1 ? "many" : "push,history,pull,delta,noop,many,search")).split(separator: ",").map(
                 String.init))
         let workloads = Workloads(options: settings, corpus: BenchCorpus(posts: settings.posts))
         var results: [String: Any] = [
@@ -185,6 +209,10 @@ struct NKBench: AsyncParsableCommand {
             note("many researchers: \(settings.researchers) for \(settings.duration) s on \(servers) server(s)…")
             results["manyResearchers"] = try await workloads.manyResearchers()
         }
+        if selected.contains("search") {
+            note("search: \(settings.searchPosts) posts + \(settings.searchNotes) notes in a replica…")
+            results["search"] = try workloads.search()
+        }
         results["targets"] = Self.targets(results)
         let data = try JSONSerialization.data(withJSONObject: results, options: [.sortedKeys, .prettyPrinted])
         FileHandle.standardOutput.write(data + Data("\n".utf8))
@@ -232,6 +260,9 @@ struct NKBench: AsyncParsableCommand {
         }
         if let many = results["manyResearchers"] as? [String: Any] {
             targets["manyNoFailuresConverged"] = (many["failures"] as? Int) == 0 && (many["converged"] as? Bool) == true
+        }
+        if let search = results["search"] as? [String: Any], let p95 = search["p95Seconds"] as? Double {
+            targets["searchP95Under50ms"] = p95 < 0.05
         }
         return targets
     }

@@ -61,10 +61,44 @@ enum Report {
             }
             row("many researchers", "failures / converged", "\(number(many["failures"])) / \(many["converged"] ?? "-")")
         }
+        if let search = results["search"] as? [String: Any] {
+            row(
+                "search", "\(number(search["posts"])) posts, \(number(search["notes"])) notes: seeded in s",
+                number(search["seedSeconds"], "%.1f"))
+            row("search", "process start (nkclient --help), p50 ms", milliseconds(search["processStartP50Seconds"]))
+            for query in search["queries"] as? [[String: Any]] ?? [] { lines.append("search  " + searchLine(query)) }
+            lines.append(
+                "search  all queries: p50 / p95 / max ms "
+                    + ["p50Seconds", "p95Seconds", "maxSeconds"].map { milliseconds(search[$0]) }.joined(
+                        separator: " / ")
+                    + "; CPU p50 / p95 ms " + milliseconds(search["cpuP50Seconds"]) + " / "
+                    + milliseconds(search["cpuP95Seconds"]) + " (process start: "
+                    + milliseconds(search["processStartCPUP50Seconds"]) + ")")
+        }
         if let targets = results["targets"] as? [String: Any] {
             lines.append("")
             for (name, met) in targets.sorted(by: { $0.key < $1.key }) { lines.append("target \(name): \(met)") }
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// One query of the search workload on one line: its times, the floor's, and what it found.
+    static func searchLine(_ query: [String: Any]) -> String {
+        let label = (query["query"] as? String ?? "").padding(toLength: 50, withPad: " ", startingAt: 0)
+        var line = label + " p50 / p95 / max ms "
+        line += ["p50Seconds", "p95Seconds", "maxSeconds"].map { milliseconds(query[$0]) }.joined(separator: " / ")
+        line += "   CPU p50 " + milliseconds(query["cpuP50Seconds"])
+        if query["floorP50Seconds"] != nil {
+            line +=
+                "   floor p50 " + milliseconds(query["floorP50Seconds"]) + " (CPU "
+                + milliseconds(query["floorCPUP50Seconds"]) + ")"
+        }
+        line +=
+            "   \(query["hits"] ?? 0) hits; matched \(query["notesMatched"] ?? 0) notes, \(query["postsMatched"] ?? 0) posts"
+        return line
+    }
+
+    static func milliseconds(_ seconds: Any?) -> String {
+        (seconds as? Double).map { String(format: "%.1f", $0 * 1000) } ?? "-"
     }
 }

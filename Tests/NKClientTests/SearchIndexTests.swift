@@ -27,6 +27,34 @@ import Testing
         #expect(try replica.search("zebra OR giraffe").isEmpty)
     }
 
+    /// The window read in rank order hands out rows in the very order of ranking every match: notes
+    /// of the same text tie in bm25 and are ordered by id, across the edges of small windows.
+    @Test(arguments: [1, 2, 3, 7, 100]) func rankedWindowsKeepTheOrderOfEveryMatch(window: Int) throws {
+        let folder = try ScratchFolder()
+        let replica = try Fixtures.replica(in: folder)
+        try replica.write { db in
+            for index in 0..<24 {
+                let id = AnnotationID(String(format: "6f1c2a3b-0000-4000-8000-%012d", (index * 7) % 24))
+                let text = index % 3 == 0 ? "yuan yuan rates" : "yuan rates and other words"
+                try ReplicaStore.applyRemote(
+                    db,
+                    RecordVersion(
+                        version: Fixtures.vector(["x": 1]), editor: "alice",
+                        body: .annotation(Fixtures.annotation(id: id, note: text))))
+            }
+        }
+        let (everyMatch, windowed) = try replica.read { db in
+            let key = { (row: Row) -> String in "\(row["recordId"] as String) \(row["score"] as Double)" }
+            let every = try Array(Replica.matchCursor(db, query: "\"yuan\"").map(key))
+            var ranked = RankedMatches(query: "\"yuan\"", window: window)
+            var rows: [String] = []
+            while let row = try ranked.next(db) { rows.append(key(row)) }
+            return (every, rows)
+        }
+        #expect(everyMatch.count == 24)
+        #expect(windowed == everyMatch)
+    }
+
     @Test func theIndexFollowsAnnotateEditAndDelete() throws {
         let folder = try ScratchFolder()
         let replica = try Fixtures.replica(in: folder)

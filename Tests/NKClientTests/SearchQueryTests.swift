@@ -101,6 +101,13 @@ import Testing
         #expect(ids(try replica.search("envoy", scope: privately)) == [mine.rawValue])
         #expect(ids(try replica.search("spellings", scope: privately)) == [Self.spellings.id.rawValue])
         #expect(try replica.search("envoy", scope: SearchScope(visibility: .group("north"))).isEmpty)
+
+        // The same in date order, whose dates are read before any version is decoded.
+        let recentByDate = SearchScope(since: Post.day(from: "2025-01-01"), order: .date)
+        #expect(ids(try replica.search("envoy", scope: recentByDate)) == [shared.rawValue, mine.rawValue])
+        let privatelyByDate = SearchScope(visibility: .private, order: .date)
+        #expect(try replica.search("envoy", scope: privatelyByDate).map(\.id) == [mine.rawValue])
+        #expect(try replica.search("spellings", scope: privatelyByDate).map(\.id) == [Self.spellings.id.rawValue])
     }
 
     @Test func sortsByDateNewestFirstUndatedLast() throws {
@@ -111,6 +118,8 @@ import Testing
         let hits = try replica.search("UN", scope: SearchScope(order: .date))
         #expect(hits.map(\.id) == [note.rawValue, Self.visit.id.rawValue, Self.spellings.id.rawValue])
         #expect(try replica.search("UN", scope: SearchScope(order: .date), limit: 1).map(\.id) == [note.rawValue])
+        // The same hits as by rank, only in another order.
+        #expect(Set(hits.map(\.id)) == Set(try replica.search("UN").map(\.id)))
     }
 
     @Test(arguments: [

@@ -131,6 +131,7 @@ import Testing
         #expect(
             entry.note == "mine" && entry.rejected?.code == .quoteNotFound && entry.rejected?.serverHasRecord == false)
         #expect(try alice.search("mine").first?.rejected == true)
+        #expect(try alice.search("mine", scope: SearchScope(order: .date)).first?.rejected == true)
         // Delete is not the way to drop what the server never stored: discard is, explicitly.
         #expect(throws: ClientError.self) { try alice.delete(id) }
         let dropped = try alice.discard(String(id.prefix(6)))

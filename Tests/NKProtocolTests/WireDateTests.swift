@@ -71,5 +71,7 @@ import Testing
         let theirs = try? Self.foundationDecoder().decode(Box.self, from: data)
         let ours = try? Wire.makeDecoder().decode(Box.self, from: data)
         #expect(ours == theirs, "\(text): ours \(String(describing: ours)), Foundation's \(String(describing: theirs))")
+        // Search reads dates out of stored JSON with Wire.date(from:): it reads what the decoder reads.
+        #expect(Wire.date(from: text) == ours?.at, "\(text)")
     }
 }

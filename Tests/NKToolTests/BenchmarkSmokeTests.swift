@@ -58,6 +58,33 @@ import Testing
         #expect((many["syncs"] as? Int ?? 0) > 0)
         #expect((many["annotations"] as? Int ?? 0) > 0)
         #expect((many["serverPeakRSSBytes"] as? Int ?? 0) > 0)
+
+        try expectSearchFigures(json)
+    }
+
+    /// The search workload seeded its replica (every post and note indexed by the replica's own
+    /// triggers) and measured every query; the plain queries found what the floor's SQL found.
+    func expectSearchFigures(_ json: [String: Any]) throws {
+        let search = try #require(json["search"] as? [String: Any])
+        let posts = try #require(search["posts"] as? Int)
+        let notes = try #require(search["notes"] as? Int)
+        #expect(search["indexRows"] as? Int == posts + notes)
+        #expect(search["floorAvailable"] as? Bool == true, "sqlite3 is installed on the build machine")
+        let queries = try #require(search["queries"] as? [[String: Any]])
+        #expect(queries.count >= 20)
+        for query in queries {
+            let label = query["query"] as? String ?? "?"
+            #expect((query["p50Seconds"] as? Double ?? 0) > 0, "\(label)")
+            #expect((query["maxSeconds"] as? Double ?? 0) >= (query["p95Seconds"] as? Double ?? 1), "\(label)")
+            let hits = try #require(query["hits"] as? Int, "\(label)")
+            #expect(hits <= 20, "\(label)")
+            guard !label.contains("--") else { continue }
+            // Unfiltered, ranked: one hit per matching record up to the limit, as many as the floor's rows.
+            let matched = (query["notesMatched"] as? Int ?? 0) + (query["postsMatched"] as? Int ?? 0)
+            #expect(matched > 0, "\(label) matches something in the generated corpus")
+            #expect(hits == min(20, matched), "\(label)")
+            #expect(query["floorRows"] as? Int == hits, "\(label)")
+        }
     }
 
     /// The pull's client peak RSS is the client process's own. `wait4`'s `ru_maxrss` is not: Linux
