@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        // HTTPS for nkserver serve --tls-cert (HummingbirdTesting builds it already, for the tests).
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         // Tests only: TestClock, for the logic that involves time (rate limits, long-poll timeouts, back-off).
         .package(url: "https://github.com/pointfreeco/swift-clocks.git", from: "1.1.1"),
     ],
@@ -37,7 +39,8 @@ let package = Package(
             path: "Protocol",
             swiftSettings: productSettings
         ),
-        // Authoritative store (GRDB for SQLite, the default; postgres-nio for PostgreSQL) and HTTP API (Hummingbird).
+        // Authoritative store (GRDB for SQLite, the default; postgres-nio for PostgreSQL) and HTTP API (Hummingbird,
+        // over TLS with NIOSSL).
         .target(
             name: "NKServer",
             dependencies: [
@@ -48,6 +51,9 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             path: "Server",
             resources: [.copy("Resources/openapi.json")],

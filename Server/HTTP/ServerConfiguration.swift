@@ -38,6 +38,9 @@ public struct ServerConfiguration: Sendable {
     /// this above the longest long poll (``NKProtocol/Wire/maxWaitSeconds``, 60 s) all the same.
     /// Default 75 s.
     public var idleTimeout: Duration = .seconds(Wire.maxWaitSeconds + 15)
+    /// The certificate and key to serve HTTPS with (TLS 1.2 and 1.3); nil serves plain HTTP.
+    /// Default nil.
+    public var tls: TLSFiles?
 
     public init(
         databasePath: String = "./nkserver.sqlite",

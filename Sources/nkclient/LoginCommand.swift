@@ -22,7 +22,8 @@ struct LoginCommand: AsyncParsableCommand {
     func run() async throws {
         var replica = try options.openReplica()
         let api = ServerAPI(
-            server: replica.config.server, token: token, transport: CurlTransport(), retryPolicy: BusyServer.policy)
+            server: replica.config.server, token: token, transport: CurlTransport(trusting: replica.config),
+            retryPolicy: BusyServer.policy)
         do {
             let me = try await api.me()
             guard me.user == replica.config.user else {

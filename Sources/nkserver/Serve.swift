@@ -7,7 +7,14 @@ import NKServer
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the sync server.",
-        discussion: "Prints 'listening on http://HOST:PORT' on stdout once it accepts connections. Logs go to stderr."
+        discussion: """
+            Prints 'listening on http://HOST:PORT' (https:// with --tls-cert) on stdout once it accepts \
+            connections. Logs go to stderr.
+
+            With --tls-cert and --tls-key it serves HTTPS only (TLS 1.2 and 1.3). SIGHUP reads both files \
+            again: new connections get the new certificate, open ones keep theirs; if the new files \
+            cannot be used, the server logs why and keeps the old certificate.
+            """
     )
 
     @OptionGroup var database: DatabaseOptions
@@ -31,6 +38,15 @@ struct Serve: AsyncParsableCommand {
             valueName: "N"))
     var failedAuthLimit = 1
 
+    @Option(
+        help: ArgumentHelp(
+            "The server's certificate chain, PEM (the certificate first, then any intermediates). Needs --tls-key.",
+            valueName: "PEM"))
+    var tlsCert: String?
+
+    @Option(help: ArgumentHelp("The certificate's private key, PEM, unencrypted. Needs --tls-cert.", valueName: "PEM"))
+    var tlsKey: String?
+
     @Option(help: "Least severe log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
@@ -50,6 +66,9 @@ struct Serve: AsyncParsableCommand {
         guard !host.isEmpty else {
             throw ValidationError("--host must not be empty")
         }
+        guard (tlsCert == nil) == (tlsKey == nil) else {
+            throw ValidationError("--tls-cert and --tls-key go together: give both to serve HTTPS, or neither")
+        }
     }
 
     func run() async throws {
@@ -61,10 +80,14 @@ struct Serve: AsyncParsableCommand {
         configuration.failedAuthRate = Double(failedAuthLimit)
         configuration.failedAuthBurst = 20 * max(1, failedAuthLimit)
         if rateLimit == 0 { configuration.failedAuthRate = 0 }
+        if let tlsCert, let tlsKey {
+            configuration.tls = TLSFiles(certificatePath: tlsCert, keyPath: tlsKey)
+        }
+        let scheme = configuration.tls == nil ? "http" : "https"
         do {
             try await runServer(configuration: configuration, logger: logger) { host, port in
                 let shownHost = host.contains(":") ? "[\(host)]" : host
-                FileHandle.standardOutput.write(Data("listening on http://\(shownHost):\(port)\n".utf8))
+                FileHandle.standardOutput.write(Data("listening on \(scheme)://\(shownHost):\(port)\n".utf8))
             }
         } catch let error as ServerError {
             throw error
