@@ -63,7 +63,7 @@ public struct ClientConfig: Codable, Hashable, Sendable {
     }
 
     /// `server` trimmed, without trailing slashes.
-    static func normalisedServer(_ server: String) -> String {
+    public static func normalisedServer(_ server: String) -> String {
         var text = server.trimmingWhitespaceAndNewlines()
         while text.hasSuffix("/") { text.removeLast() }
         return text

@@ -24,8 +24,8 @@ enum TransportSecurity {
         return TransportError(
             .insecure,
             "refusing to send the token over plain http:// to \(host.prefix(200)), which is not this computer: "
-                + "use the server's https:// URL, or, on a network you trust, "
-                + "nkclient init --insecure-http; nothing was sent")
+                + "use the server's https:// URL, or, on a network you trust, --insecure-http "
+                + "(nkclient init, or login to keep a replica); nothing was sent")
     }
 
     /// Whether `host` names this computer: `localhost`, an IPv4 address in 127.0.0.0/8 (dotted

@@ -2,12 +2,17 @@ import ArgumentParser
 import NKClient
 import NKProtocol
 
-/// `nkclient login --token TOKEN`.
+/// `nkclient login --token TOKEN [--server URL] [--cacert FILE] [--insecure-http]`.
 struct LoginCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "login",
-        abstract: "Replace the stored token, keeping the replica.",
-        discussion: "Checks the token with the server when it can be reached; saves it anyway when it cannot."
+        abstract: "Replace the stored token, keeping the replica (and, if given, the server URL and whom to trust).",
+        discussion: """
+            Checks the token with the server when it can be reached; saves it anyway when it cannot. A server \
+            whose certificate fails verification, or plain http:// to another host without --insecure-http, \
+            changes nothing. --server moves the replica to the same server's new URL (https:// once it \
+            serves TLS).
+            """
     )
 
     @OptionGroup var options: HomeOptions
@@ -15,14 +20,35 @@ struct LoginCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The new access token.", valueName: "TOKEN"))
     var token: String
 
+    @Option(help: ArgumentHelp("The same server's new base URL, e.g. https://nk.example.org:8443.", valueName: "URL"))
+    var server: String?
+
+    @Option(
+        name: .customLong("cacert"),
+        help: ArgumentHelp(
+            "Trust only this CA certificate (PEM) for the server's certificate, instead of the system's CAs.",
+            valueName: "FILE"))
+    var caFile: String?
+
+    @Flag(help: "Allow the token over plain http:// to a host other than this computer (a trusted network only).")
+    var insecureHTTP = false
+
     func validate() throws {
         if token.isEmpty { throw ValidationError("the token is empty") }
     }
 
     func run() async throws {
         var replica = try options.openReplica()
+        var updated = replica.config
+        updated.token = token
+        if let server {
+            try ClientConfig.validateServer(server)
+            updated.server = ClientConfig.normalisedServer(server)
+        }
+        if let caFile { updated.caFile = try ClientConfig.checkCAFile(caFile) }
+        if insecureHTTP { updated.insecureHTTP = true }
         let api = ServerAPI(
-            server: replica.config.server, token: token, transport: CurlTransport(trusting: replica.config),
+            server: updated.server, token: token, transport: CurlTransport(trusting: updated),
             retryPolicy: BusyServer.policy)
         do {
             let me = try await api.me()
@@ -36,9 +62,9 @@ struct LoginCommand: AsyncParsableCommand {
             Output.warning("\(error.message); the token is saved without being checked")
         } catch let error as ClientError where error.code == .unauthorized {
             throw ClientError(
-                .unauthorized, "the server at \(replica.config.server) rejected the new token; nothing changed")
+                .unauthorized, "the server at \(updated.server) rejected the new token; nothing changed")
         }
-        try replica.replaceToken(token)
+        try replica.replaceConnection(updated)
         Output.line("token updated for \(Output.inline(replica.config.user)) at \(replica.config.server)")
     }
 }

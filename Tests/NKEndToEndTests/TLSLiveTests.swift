@@ -68,6 +68,17 @@ import Testing
         let bob = try tls.researcher("bob", host: "localhost")
         #expect(try bob.json([PostOutput].self, "posts").count == 8)
 
+        // login moves a replica to another URL of the same server, checked as init checks it; plain
+        // http:// to another host changes nothing.
+        let token = try #require(try configToken(of: alice))
+        let elsewhere = try alice.run(["login", "--token", token, "--server", "http://nk-sync.invalid:8080"])
+        #expect(elsewhere.status == 78, "\(elsewhere)")
+        #expect(oneLine(elsewhere).contains("refusing to send the token over plain http://"))
+        let byName = tls.server.url.replacingOccurrences(of: "127.0.0.1", with: "localhost")
+        try alice.ok("login", "--token", token, "--server", byName)
+        #expect(try alice.json(StatusOutput.self, "status").server == byName)
+        #expect(try alice.json(SyncOutput.self, "sync").pulled == 0)
+
         // TLS 1.2 and 1.3 both answer.
         for version in ["--tlsv1.3", "--tls-max"] {
             let pinned = version == "--tls-max" ? ["--tls-max", "1.2"] : [version]
