@@ -25,15 +25,7 @@ struct InitCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Your access token.", valueName: "TOKEN"))
     var token: String
 
-    @Option(
-        name: .customLong("cacert"),
-        help: ArgumentHelp(
-            "Trust only this CA certificate (PEM) for the server's certificate, instead of the system's CAs.",
-            valueName: "FILE"))
-    var caFile: String?
-
-    @Flag(help: "Allow the token over plain http:// to a host other than this computer (a trusted network only).")
-    var insecureHTTP = false
+    @OptionGroup var trust: TrustOptions
 
     @Flag(help: "Replace an existing replica (its unpushed changes are lost).")
     var force = false
@@ -46,11 +38,8 @@ struct InitCommand: AsyncParsableCommand {
         let home = options.replicaHome
         try Replica.checkCanCreate(home: home, replacing: force)
         try ClientConfig.validateServer(server)
-        let checkedCAFile: String? =
-            if let caFile { try ClientConfig.checkCAFile(caFile) } else { nil }
-        var config = ClientConfig(
-            server: server, token: token, user: "", replica: ReplicaID.random(), caFile: checkedCAFile,
-            insecureHTTP: insecureHTTP)
+        var config = try trust.applied(
+            to: ClientConfig(server: server, token: token, user: "", replica: ReplicaID.random()))
         let api = ServerAPI(
             server: server, token: token, transport: CurlTransport(trusting: config), retryPolicy: BusyServer.policy)
         let me = try await Self.whoAmI(api)

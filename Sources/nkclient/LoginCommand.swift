@@ -23,15 +23,7 @@ struct LoginCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The same server's new base URL, e.g. https://nk.example.org:8443.", valueName: "URL"))
     var server: String?
 
-    @Option(
-        name: .customLong("cacert"),
-        help: ArgumentHelp(
-            "Trust only this CA certificate (PEM) for the server's certificate, instead of the system's CAs.",
-            valueName: "FILE"))
-    var caFile: String?
-
-    @Flag(help: "Allow the token over plain http:// to a host other than this computer (a trusted network only).")
-    var insecureHTTP = false
+    @OptionGroup var trust: TrustOptions
 
     func validate() throws {
         if token.isEmpty { throw ValidationError("the token is empty") }
@@ -39,14 +31,12 @@ struct LoginCommand: AsyncParsableCommand {
 
     func run() async throws {
         var replica = try options.openReplica()
-        var updated = replica.config
+        var updated = try trust.applied(to: replica.config)
         updated.token = token
         if let server {
             try ClientConfig.validateServer(server)
             updated.server = ClientConfig.normalisedServer(server)
         }
-        if let caFile { updated.caFile = try ClientConfig.checkCAFile(caFile) }
-        if insecureHTTP { updated.insecureHTTP = true }
         let api = ServerAPI(
             server: updated.server, token: token, transport: CurlTransport(trusting: updated),
             retryPolicy: BusyServer.policy)
