@@ -29,6 +29,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        // HTTPS for nkserver serve --tls-cert (HummingbirdTesting builds it already, for the tests).
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         // Tests only: TestClock, for the logic that involves time (rate limits, long-poll timeouts, back-off).
         .package(url: "https://github.com/pointfreeco/swift-clocks.git", from: "1.1.1"),
     ],
@@ -39,7 +41,8 @@ let package = Package(
             path: "Protocol",
             swiftSettings: productSettings
         ),
-        // Authoritative store (GRDB for SQLite, the default; postgres-nio for PostgreSQL) and HTTP API (Hummingbird).
+        // Authoritative store (GRDB for SQLite, the default; postgres-nio for PostgreSQL) and HTTP API (Hummingbird,
+        // over TLS with NIOSSL).
         .target(
             name: "NKServer",
             dependencies: [
@@ -52,6 +55,9 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             path: "Server",
             resources: [.copy("Resources/openapi.json")],

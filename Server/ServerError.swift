@@ -65,6 +65,8 @@ public struct ServerError: Error, Sendable, CustomStringConvertible {
         public static let invalidCorpus = Code(admin: "invalid_corpus")
         /// A file is missing, unreadable or not UTF-8 text.
         public static let unreadableFile = Code(admin: "unreadable_file")
+        /// A TLS certificate or key file holds no PEM certificate or key, or the two do not match.
+        public static let invalidTLS = Code(admin: "invalid_tls")
         /// The database could not be opened, migrated or written.
         public static let database = Code(admin: "database")
         /// A group name is not 1 to 64 of `A-Z a-z 0-9 . _ -`.

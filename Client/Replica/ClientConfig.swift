@@ -1,3 +1,4 @@
+import Foundation
 import NKProtocol
 
 /// The replica's settings, stored as `config.json` (mode 0600) beside `replica.sqlite`.
@@ -13,18 +14,30 @@ public struct ClientConfig: Codable, Hashable, Sendable {
     /// Ids this folder used before `nkclient new-replica` retired them (oldest first). Their
     /// counters are never given again.
     public var retiredReplicas: [ReplicaID]
+    /// The team's CA certificate (PEM, an absolute path) that the server's certificate must chain
+    /// to, given at `init --cacert`; nil trusts the system's CAs.
+    public var caFile: String?
+    /// Whether the token may travel over plain `http://` to a host other than this computer
+    /// (`init --insecure-http`). Default false.
+    public var insecureHTTP: Bool
 
-    public init(server: String, token: String, user: String, replica: ReplicaID, retiredReplicas: [ReplicaID] = []) {
+    public init(
+        server: String, token: String, user: String, replica: ReplicaID, retiredReplicas: [ReplicaID] = [],
+        caFile: String? = nil, insecureHTTP: Bool = false
+    ) {
         self.server = ClientConfig.normalisedServer(server)
         self.token = token
         self.user = user
         self.replica = replica
         self.retiredReplicas = retiredReplicas
+        self.caFile = caFile
+        self.insecureHTTP = insecureHTTP
     }
 
-    enum CodingKeys: String, CodingKey { case server, token, user, replica, retiredReplicas }
+    enum CodingKeys: String, CodingKey { case server, token, user, replica, retiredReplicas, caFile, insecureHTTP }
 
-    /// Reads a config; one written before `retiredReplicas` existed has none.
+    /// Reads a config; one written before `retiredReplicas`, `caFile` or `insecureHTTP` existed has
+    /// none, no CA of its own and no permission for plain HTTP.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         server = try container.decode(String.self, forKey: .server)
@@ -32,10 +45,12 @@ public struct ClientConfig: Codable, Hashable, Sendable {
         user = try container.decode(String.self, forKey: .user)
         replica = try container.decode(ReplicaID.self, forKey: .replica)
         retiredReplicas = try container.decodeIfPresent([ReplicaID].self, forKey: .retiredReplicas) ?? []
+        caFile = try container.decodeIfPresent(String.self, forKey: .caFile)
+        insecureHTTP = try container.decodeIfPresent(Bool.self, forKey: .insecureHTTP) ?? false
     }
 
-    /// Writes a config; `retiredReplicas` only when there are some, so a config that never needed
-    /// it stays readable by an older nkclient.
+    /// Writes a config; `retiredReplicas`, `caFile` and `insecureHTTP` only when set, so a config
+    /// that never needed them stays as an older nkclient wrote it.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(server, forKey: .server)
@@ -43,10 +58,12 @@ public struct ClientConfig: Codable, Hashable, Sendable {
         try container.encode(user, forKey: .user)
         try container.encode(replica, forKey: .replica)
         if !retiredReplicas.isEmpty { try container.encode(retiredReplicas, forKey: .retiredReplicas) }
+        try container.encodeIfPresent(caFile, forKey: .caFile)
+        if insecureHTTP { try container.encode(insecureHTTP, forKey: .insecureHTTP) }
     }
 
     /// `server` trimmed, without trailing slashes.
-    static func normalisedServer(_ server: String) -> String {
+    public static func normalisedServer(_ server: String) -> String {
         var text = server.trimmingWhitespaceAndNewlines()
         while text.hasSuffix("/") { text.removeLast() }
         return text
@@ -63,6 +80,25 @@ public struct ClientConfig: Codable, Hashable, Sendable {
         guard !rest.isEmpty, !rest.contains(where: { $0 == " " || $0 == "?" || $0 == "#" }) else {
             throw ClientError(.invalidInput, "the server URL '\(text.prefix(200))' is not valid")
         }
+    }
+}
+
+extension ClientConfig {
+    /// Checks that `path` is a readable file holding a PEM certificate, and returns it absolute,
+    /// so that commands run from another folder find it.
+    public static func checkCAFile(_ path: String) throws(ClientError) -> String {
+        let url = URL(fileURLWithPath: path)
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw ClientError(.invalidInput, "cannot read the CA file \(path)")
+        }
+        guard String(decoding: data, as: UTF8.self).contains("-----BEGIN CERTIFICATE-----") else {
+            throw ClientError(
+                .invalidInput, "the CA file \(path) holds no PEM certificate (-----BEGIN CERTIFICATE-----)")
+        }
+        return url.standardizedFileURL.path
     }
 }
 

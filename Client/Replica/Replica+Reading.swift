@@ -90,7 +90,7 @@ extension Replica {
                 server: config.server, user: config.user, replica: config.replica,
                 pending: try ReplicaStore.pendingCount(db), conflicts: try ReplicaStore.conflictCount(db),
                 lastSync: try ReplicaStore.lastSync(db), cursor: try ReplicaStore.cursor(db),
-                rejected: try ReplicaStore.rejectedCount(db))
+                rejected: try ReplicaStore.rejectedCount(db), caFile: config.caFile, insecureHTTP: config.insecureHTTP)
         }
     }
 

@@ -64,6 +64,17 @@ public struct Replica: Sendable {
     public mutating func replaceToken(_ token: String) throws(ClientError) {
         var updated = config
         updated.token = token
+        try replaceConnection(updated)
+    }
+
+    /// Saves how this replica reaches its server: the token, the server URL and the trust settings
+    /// (`caFile`, `insecureHTTP`) of `updated`. Its user and replica ids must stay.
+    public mutating func replaceConnection(_ updated: ClientConfig) throws(ClientError) {
+        guard updated.user == config.user, updated.replica == config.replica,
+            updated.retiredReplicas == config.retiredReplicas
+        else {
+            throw ClientError(.invalidInput, "a replica's user and replica ids cannot be changed")
+        }
         try home.saveConfig(updated)
         config = updated
     }

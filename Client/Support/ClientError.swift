@@ -27,6 +27,8 @@ public struct ClientError: Error, Sendable, CustomStringConvertible {
             case configuration
             case staleReplica = "stale_replica"
             case incompatibleServer = "incompatible_server"
+            case insecureTransport = "insecure_transport"
+            case untrustedServer = "untrusted_server"
         }
 
         private let base: Base
@@ -72,6 +74,12 @@ public struct ClientError: Error, Sendable, CustomStringConvertible {
         public static let staleReplica = Code(.staleReplica)
         /// The server speaks another protocol version (its `NK-Protocol` header).
         public static let incompatibleServer = Code(.incompatibleServer)
+        /// Not sent: the token would travel over plain `http://` to a host other than this
+        /// computer, and the configuration does not allow it (`init --insecure-http`).
+        public static let insecureTransport = Code(.insecureTransport)
+        /// The server's TLS certificate failed verification (another host name, a CA not trusted
+        /// here, expired); nothing was sent.
+        public static let untrustedServer = Code(.untrustedServer)
 
         public var description: String { base.rawValue }
     }

@@ -190,6 +190,10 @@ public struct ServerAPI: Sendable {
             switch error.kind {
             case .unreachable: ClientError(.unreachable, "cannot reach the server at \(server) (\(error.reason))")
             case .other: ClientError(.unreachable, "cannot talk to the server at \(server) (\(error.reason))")
+            case .insecure: ClientError(.insecureTransport, error.reason)
+            case .untrusted:
+                ClientError(
+                    .untrustedServer, "cannot trust the server at \(server): \(error.reason); the token was not sent")
             }
         failure.transportError = error
         return failure

@@ -186,7 +186,8 @@ public struct SyncWatcher: Sendable {
     static func classify(_ error: ClientError) -> Handling {
         switch error.code {
         case .unauthorized: .fatal
-        case .unreachable, .serverError, .rateLimited, .badResponse: .transient
+        // An untrusted certificate too: its admin may renew it and reload the server.
+        case .unreachable, .serverError, .rateLimited, .badResponse, .untrustedServer: .transient
         default: .reported
         }
     }

@@ -41,6 +41,13 @@ final class CurlEasyHandle {
             _ = nk_curl_setopt_long(curl, CURLOPT_CONNECTTIMEOUT, configuration.connectTimeout)
             _ = nk_curl_setopt_long(curl, CURLOPT_TIMEOUT, configuration.requestTimeout)
             _ = nk_curl_setopt_long(curl, CURLOPT_FOLLOWLOCATION, 0)
+            _ = nk_curl_setopt_string(curl, CURLOPT_PROTOCOLS_STR, "http,https")
+            // libcurl's defaults, said here because the transport's security rests on them.
+            _ = nk_curl_setopt_long(curl, CURLOPT_SSL_VERIFYPEER, 1)
+            _ = nk_curl_setopt_long(curl, CURLOPT_SSL_VERIFYHOST, 2)
+            if let caFile = configuration.caFile {
+                _ = nk_curl_setopt_string(curl, CURLOPT_CAINFO, caFile)
+            }
             _ = nk_curl_setopt_slist(curl, CURLOPT_HTTPHEADER, headers)
             _ = nk_curl_setopt_write_function(curl, curlWriteCallback)
             _ = nk_curl_setopt_pointer(curl, CURLOPT_WRITEDATA, Unmanaged.passUnretained(sink).toOpaque())
@@ -71,12 +78,24 @@ final class CurlEasyHandle {
             }
             var osErrno = 0
             _ = nk_curl_getinfo_long(curl, CURLINFO_OS_ERRNO, &osErrno)
-            return .failure(
-                Self.classify(code, detail: String(cString: errorBuffer), osErrno: Int32(truncatingIfNeeded: osErrno)))
+            let detail = String(cString: errorBuffer)
+            if let failure = TLSFailure(
+                code, detail: detail, verifyResult: verifyResult(), url: request.url, caFile: configuration.caFile)
+            {
+                return .failure(failure.error)
+            }
+            return .failure(Self.classify(code, detail: detail, osErrno: Int32(truncatingIfNeeded: osErrno)))
         }
         var status = 0
         _ = nk_curl_getinfo_long(curl, CURLINFO_RESPONSE_CODE, &status)
         return .success(HTTPResponse(status: status, headers: sink.headers, body: sink.data))
+    }
+
+    /// The X.509 verification result of the last TLS handshake (0: none, or it verified).
+    private func verifyResult() -> Int {
+        var result = 0
+        _ = nk_curl_getinfo_long(curl, CURLINFO_SSL_VERIFYRESULT, &result)
+        return result
     }
 
     /// Turns a curl failure into a short, stable reason.

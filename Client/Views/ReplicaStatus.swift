@@ -16,10 +16,16 @@ public struct ReplicaStatus: Encodable, Hashable, Sendable {
     public var cursor: Int64
     /// Pushed versions the server refused, kept in the `rejected` table.
     public var rejected: Int
+    /// The team CA the server's certificate must chain to (`init --cacert`); nil: the system's CAs.
+    public var caFile: String? = nil
+    /// Whether the token may go over plain HTTP to another host (`init --insecure-http`).
+    public var insecureHTTP = false
 
-    enum CodingKeys: String, CodingKey { case server, user, replica, pending, conflicts, lastSync, cursor, rejected }
+    enum CodingKeys: String, CodingKey {
+        case server, user, replica, pending, conflicts, lastSync, cursor, rejected, caFile, insecureHTTP
+    }
 
-    /// All keys always present; `lastSync` is an ISO-8601 text or null.
+    /// All keys always present; `lastSync` and `caFile` are a text or null.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(server, forKey: .server)
@@ -30,6 +36,8 @@ public struct ReplicaStatus: Encodable, Hashable, Sendable {
         try c.encode(lastSync.map(ReplicaStatus.formatDate), forKey: .lastSync)
         try c.encode(cursor, forKey: .cursor)
         try c.encode(rejected, forKey: .rejected)
+        try c.encode(caFile, forKey: .caFile)
+        try c.encode(insecureHTTP, forKey: .insecureHTTP)
     }
 
     /// ISO-8601 in UTC, as the rest of the protocol writes dates.

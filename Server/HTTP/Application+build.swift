@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdCore
 import Logging
 import ServiceLifecycle
 
@@ -10,24 +11,34 @@ import ServiceLifecycle
 /// - Parameters:
 ///   - services: what must run beside the server, in its service group (the ``PostgresStore``):
 ///     started before it, shut down after it has drained its requests.
+///   - tls: the certificate to serve HTTPS with; nil serves plain HTTP.
 ///   - onListening: called once the server accepts connections, with the host and the port it
 ///     really bound (useful with port 0).
 public func buildApplication(
     configuration: ServerConfiguration,
     store: any ServerStore,
     services: [any Service] = [],
+    tls: ReloadableTLS? = nil,
     logger: Logger = Logger(label: "nkserver"),
     onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in }
 ) -> some ApplicationProtocol {
     let router = makeRouter(configuration: configuration, store: store)
     let host = configuration.host
     let configuredPort = configuration.port
+    let http1 = HTTP1Channel.Configuration(
+        additionalChannelHandlers: [MalformedRequestHandler()],
+        idleTimeout: .nanoseconds(configuration.idleTimeoutNanoseconds))
+    let server: HTTPServerBuilder =
+        if let tls {
+            HTTPServerBuilder { responder in
+                ReloadableTLSChannel(base: HTTP1Channel(responder: responder, configuration: http1), tls: tls)
+            }
+        } else {
+            .http1(configuration: http1)
+        }
     return Application(
         router: router,
-        server: .http1(
-            configuration: .init(
-                additionalChannelHandlers: [MalformedRequestHandler()],
-                idleTimeout: .nanoseconds(configuration.idleTimeoutNanoseconds))),
+        server: server,
         configuration: .init(address: .hostname(host, port: configuredPort), serverName: "nkserver"),
         services: services,
         onServerRunning: { channel in
@@ -53,17 +64,22 @@ func makeRouter(configuration: ServerConfiguration, store: any ServerStore) -> R
 }
 
 /// Opens the configured store (``ServerConfiguration/storeLocation``), runs the server on it until
-/// SIGINT or SIGTERM, shuts down gracefully, then closes the store. With
-/// ``ServerConfiguration/metrics``, also serves `GET /metrics` there (and records metrics: once per
-/// process), calling `onMetricsListening` once it accepts connections.
+/// SIGINT or SIGTERM, shuts down gracefully, then closes the store.
+///
+/// With ``ServerConfiguration/tls`` it serves HTTPS: the certificate and key are read first (a
+/// failure stops it before the store is opened), and each SIGHUP reads them again for new
+/// connections. With ``ServerConfiguration/metrics``, it also serves `GET /metrics` there (and
+/// records metrics: once per process), calling `onMetricsListening` once that accepts connections.
 public func runServer(
     configuration: ServerConfiguration,
     logger: Logger = Logger(label: "nkserver"),
     onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in },
     onMetricsListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in }
 ) async throws {
+    let tls: ReloadableTLS? =
+        if let files = configuration.tls { try ReloadableTLS(files: files) } else { nil }
     let store: any ServerStore
-    let services: [any Service]
+    var services: [any Service]
     switch configuration.storeLocation {
     case .sqlite(let path):
         store = try SQLiteStore(path: path, logger: logger)
@@ -72,14 +88,15 @@ public func runServer(
         let postgres = try await PostgresStore.open(url: url, logger: logger)
         (store, services) = (postgres, [postgres])
     }
-    var beside = services
+    if let tls { services.append(await TLSReloadService.make(tls: tls, logger: logger)) }
     if let metrics = configuration.metrics {
         ServerMetrics.bootstrap()
-        beside.append(
+        services.append(
             MetricsListener.application(
                 host: metrics.host, port: metrics.port, store: store, logger: logger, onListening: onMetricsListening))
     }
     let app = buildApplication(
-        configuration: configuration, store: store, services: beside, logger: logger, onListening: onListening)
+        configuration: configuration, store: store, services: services, tls: tls, logger: logger,
+        onListening: onListening)
     try await app.runService()
 }

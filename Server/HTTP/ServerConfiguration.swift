@@ -43,6 +43,9 @@ public struct ServerConfiguration: Sendable {
     /// Where `GET /metrics` (Prometheus text) is served, on a listener of its own; nil: no metrics.
     /// Keep it on loopback (or behind a firewall): it names routes and counts, for operators only.
     public var metrics: (host: String, port: Int)?
+    /// The certificate and key to serve HTTPS with (TLS 1.2 and 1.3); nil serves plain HTTP.
+    /// Default nil.
+    public var tls: TLSFiles?
 
     public init(
         databasePath: String = "./nkserver.sqlite",

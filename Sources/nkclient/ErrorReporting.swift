@@ -22,12 +22,12 @@ enum ErrorReporting {
     /// The exit code of each kind of failure (sysexits.h where one fits).
     static func exitCode(for code: ClientError.Code) -> Int32 {
         switch code {
-        case .unreachable, .serverError: 69  // EX_UNAVAILABLE
+        case .unreachable, .serverError, .untrustedServer: 69  // EX_UNAVAILABLE
         case .unauthorized, .forbidden: 77  // EX_NOPERM
         case .rateLimited: 75  // EX_TEMPFAIL
         case .badResponse: 76  // EX_PROTOCOL
         case .storage: 74  // EX_IOERR
-        case .configuration: 78  // EX_CONFIG
+        case .configuration, .insecureTransport: 78  // EX_CONFIG
         case .staleReplica: 65  // EX_DATAERR
         case .incompatibleServer: 76  // EX_PROTOCOL
         default: 1

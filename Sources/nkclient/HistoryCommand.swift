@@ -51,7 +51,8 @@ struct HistoryCommand: AsyncParsableCommand {
     static func load(_ replica: Replica, _ idOrPrefix: String) async throws -> RecordHistory {
         let record = try replica.recordRef(idOrPrefix)
         let api = ServerAPI(
-            server: replica.config.server, token: replica.config.token, transport: CurlTransport(),
+            server: replica.config.server, token: replica.config.token,
+            transport: CurlTransport(trusting: replica.config),
             retryPolicy: BusyServer.policy)
         var fromServer: [HistoryEntry]?
         do {

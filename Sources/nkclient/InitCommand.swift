@@ -2,12 +2,19 @@ import ArgumentParser
 import NKClient
 import NKProtocol
 
-/// `nkclient init --server URL --token TOKEN [--force]`.
+/// `nkclient init --server URL --token TOKEN [--cacert FILE] [--insecure-http] [--force]`.
 struct InitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init",
         abstract: "Create the local replica for a server and a token.",
-        discussion: "Asks the server who the token belongs to (GET /v1/me); creates nothing if that fails."
+        discussion: """
+            Asks the server who the token belongs to (GET /v1/me); creates nothing if that fails.
+
+            An https:// server's certificate is checked against the system's CAs, or only against the \
+            team's CA given with --cacert (kept in the replica's configuration). The token goes over \
+            plain http:// only to this computer (127.0.0.0/8, ::1, localhost), unless --insecure-http \
+            says the network is trusted.
+            """
     )
 
     @OptionGroup var options: HomeOptions
@@ -17,6 +24,8 @@ struct InitCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("Your access token.", valueName: "TOKEN"))
     var token: String
+
+    @OptionGroup var trust: TrustOptions
 
     @Flag(help: "Replace an existing replica (its unpushed changes are lost).")
     var force = false
@@ -29,9 +38,12 @@ struct InitCommand: AsyncParsableCommand {
         let home = options.replicaHome
         try Replica.checkCanCreate(home: home, replacing: force)
         try ClientConfig.validateServer(server)
-        let api = ServerAPI(server: server, token: token, transport: CurlTransport(), retryPolicy: BusyServer.policy)
+        var config = try trust.applied(
+            to: ClientConfig(server: server, token: token, user: "", replica: ReplicaID.random()))
+        let api = ServerAPI(
+            server: server, token: token, transport: CurlTransport(trusting: config), retryPolicy: BusyServer.policy)
         let me = try await Self.whoAmI(api)
-        let config = ClientConfig(server: server, token: token, user: me.user, replica: ReplicaID.random())
+        config.user = me.user
         let replica = try Replica.create(home: home, config: config, replacing: force)
         let readOnly = me.readOnly ? " (read-only)" : ""
         Output.line(

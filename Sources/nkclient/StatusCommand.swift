@@ -20,6 +20,8 @@ struct StatusCommand: ParsableCommand {
             return
         }
         Output.line("server:    \(Output.inline(status.server))")
+        if let caFile = status.caFile { Output.line("CA file:   \(Output.inline(caFile))") }
+        if status.insecureHTTP { Output.line("http:      plain http:// allowed to any host (init --insecure-http)") }
         Output.line("user:      \(Output.inline(status.user))")
         Output.line("replica:   \(status.replica)")
         Output.line("pending:   \(status.pending)")

@@ -31,7 +31,8 @@ struct SyncCommand: AsyncParsableCommand {
             try await Self.watch(replica, json: json)
             return
         }
-        var engine = SyncEngine(replica: replica, transport: CurlTransport(), retryPolicy: BusyServer.policy)
+        var engine = SyncEngine(
+            replica: replica, transport: CurlTransport(trusting: replica.config), retryPolicy: BusyServer.policy)
         let progress = TerminalProgress.make(json: json)
         engine.progress = progress
         defer { progress?.finish() }
@@ -63,9 +64,10 @@ struct SyncCommand: AsyncParsableCommand {
     /// Runs the watcher until SIGINT or SIGTERM (exit 0) or a rejected token (an error).
     private static func watch(_ replica: Replica, json: Bool) async throws {
         let waitTransport = CurlTransport(
-            configuration: CurlTransport.Configuration(requestTimeout: Wire.maxWaitSeconds + 30))
+            configuration: CurlTransport.Configuration(requestTimeout: Wire.maxWaitSeconds + 30).trusting(
+                replica.config))
         let watcher = SyncWatcher(
-            replica: replica, syncTransport: CurlTransport(), waitTransport: waitTransport,
+            replica: replica, syncTransport: CurlTransport(trusting: replica.config), waitTransport: waitTransport,
             retryPolicy: BusyServer.policy
         ) { event in
             report(event, json: json)

@@ -47,7 +47,7 @@ enum Failure {
     static func status(for code: ServerError.Code) -> Int32 {
         switch code {
         case .invalidUserName, .userExists, .invalidCorpus, .invalidPost, .invalidGroupName, .groupExists,
-            .alreadyMember, .notMember, .unknownGroup:
+            .alreadyMember, .notMember, .unknownGroup, .invalidTLS:
             dataError
         case .unknownUser: noUser
         case .unreadableFile: noInput

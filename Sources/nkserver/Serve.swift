@@ -8,10 +8,14 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the sync server.",
         discussion: """
-            Prints 'listening on http://HOST:PORT' on stdout once it accepts connections (and, with \
-            --metrics-port, 'metrics on http://HOST:PORT/metrics' on stderr). Logs go to stderr. GET /health \
-            answers 503 when the store does not answer a read or its disk has less than 64 MiB left; \
-            GET /ready answers 503 while the server shuts down or the store does not answer.
+            Prints 'listening on http://HOST:PORT' (https:// with --tls-cert) on stdout once it accepts \
+            connections (and, with --metrics-port, 'metrics on http://HOST:PORT/metrics' on stderr). Logs go \
+            to stderr. GET /health answers 503 when the store does not answer a read or its disk has less \
+            than 64 MiB left; GET /ready answers 503 while the server shuts down or the store does not answer.
+
+            With --tls-cert and --tls-key it serves HTTPS only (TLS 1.2 and 1.3). SIGHUP reads both files \
+            again: new connections get the new certificate, open ones keep theirs; if the new files \
+            cannot be used, the server logs why and keeps the old certificate.
             """
     )
 
@@ -35,6 +39,15 @@ struct Serve: AsyncParsableCommand {
             "Failed authentications per second per client address (bursts of 20 times as many); 0: no limit.",
             valueName: "N"))
     var failedAuthLimit = 1
+
+    @Option(
+        help: ArgumentHelp(
+            "The server's certificate chain, PEM (the certificate first, then any intermediates). Needs --tls-key.",
+            valueName: "PEM"))
+    var tlsCert: String?
+
+    @Option(help: ArgumentHelp("The certificate's private key, PEM, unencrypted. Needs --tls-cert.", valueName: "PEM"))
+    var tlsKey: String?
 
     @Option(help: "Least severe log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
@@ -78,6 +91,9 @@ struct Serve: AsyncParsableCommand {
             }
         }
         guard !metricsHost.isEmpty else { throw ValidationError("--metrics-host must not be empty") }
+        guard (tlsCert == nil) == (tlsKey == nil) else {
+            throw ValidationError("--tls-cert and --tls-key go together: give both to serve HTTPS, or neither")
+        }
     }
 
     func run() async throws {
@@ -91,12 +107,16 @@ struct Serve: AsyncParsableCommand {
         configuration.failedAuthBurst = 20 * max(1, failedAuthLimit)
         if rateLimit == 0 { configuration.failedAuthRate = 0 }
         if let metricsPort { configuration.metrics = (metricsHost, metricsPort) }
+        if let tlsCert, let tlsKey {
+            configuration.tls = TLSFiles(certificatePath: tlsCert, keyPath: tlsKey)
+        }
+        let scheme = configuration.tls == nil ? "http" : "https"
         do {
             try await runServer(
                 configuration: configuration, logger: logger,
                 onListening: { host, port in
                     let shownHost = host.contains(":") ? "[\(host)]" : host
-                    FileHandle.standardOutput.write(Data("listening on http://\(shownHost):\(port)\n".utf8))
+                    FileHandle.standardOutput.write(Data("listening on \(scheme)://\(shownHost):\(port)\n".utf8))
                 },
                 onMetricsListening: { host, port in
                     let shownHost = host.contains(":") ? "[\(host)]" : host

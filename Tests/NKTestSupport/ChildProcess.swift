@@ -128,6 +128,10 @@ public final class BackgroundProcess: @unchecked Sendable {
 
     public func stderrText() -> String { capturedText(stderrFile) }
 
+    /// Sends `signal` and returns at once (SIGHUP, say); false when the process has ended.
+    @discardableResult
+    public func send(_ signal: Int32) -> Bool { child.send(signal) }
+
     /// Sends `signal`, waits up to `timeout` for the process to end (then kills it), and returns its
     /// exit status or the number of the signal that ended it.
     @discardableResult

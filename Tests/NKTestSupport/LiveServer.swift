@@ -26,6 +26,8 @@ public final class LiveServer: @unchecked Sendable {
     private var process: BackgroundProcess?
     /// The `nkserver` binary this server runs (another build's, for a mixed-version test).
     public let nkserver: URL
+    /// Added to `nkserver serve` (`--tls-cert`, `--tls-key`).
+    public var serveArguments: [String] = []
 
     /// `--db PATH` or `--store URL`: how every nkserver command names this server's store.
     public var storeArguments: [String] {
@@ -34,8 +36,12 @@ public final class LiveServer: @unchecked Sendable {
     }
 
     /// Makes the database, imports the sample corpus, and starts serving.
-    public init(importSamples: Bool = true, store: LiveStore = .sqlite, nkserver: URL = TestPaths.nkserver) throws {
+    public init(
+        importSamples: Bool = true, store: LiveStore = .sqlite, nkserver: URL = TestPaths.nkserver,
+        serveArguments: [String] = []
+    ) throws {
         self.nkserver = nkserver
+        self.serveArguments = serveArguments
         folder = try TemporaryFolder("nkserver")
         databasePath = folder.path("server.sqlite")
         postgresURL = store == .postgres ? try TestPostgres.createDatabase() : nil
@@ -71,9 +77,10 @@ public final class LiveServer: @unchecked Sendable {
     /// Starts `nkserver serve` and waits for its `listening on` line.
     public func start(port: Int = 0) throws {
         let process = try BackgroundProcess(
-            nkserver, ["serve"] + storeArguments + ["--host", "127.0.0.1", "--port", String(port)])
+            nkserver, ["serve"] + storeArguments + ["--host", "127.0.0.1", "--port", String(port)] + serveArguments)
         let line = try process.firstLine()
-        guard line.hasPrefix("listening on http://127.0.0.1:") else {
+        guard line.hasPrefix("listening on http://127.0.0.1:") || line.hasPrefix("listening on https://127.0.0.1:")
+        else {
             process.stop(signal: SIGKILL)
             throw HarnessError("unexpected first line from nkserver: \(line)")
         }
@@ -89,6 +96,16 @@ public final class LiveServer: @unchecked Sendable {
     public func stop(signal: Int32 = SIGTERM) -> Int32 {
         defer { process = nil }
         return process?.stop(signal: signal) ?? 0
+    }
+
+    /// Sends `signal` to the running server and returns at once (SIGHUP: reload the certificate).
+    public func send(_ signal: Int32) {
+        process?.send(signal)
+    }
+
+    /// What the server has written on stderr so far (its log).
+    public func log() -> String {
+        process?.stderrText() ?? ""
     }
 
     /// Runs an admin command (`user add alice`, `import FILE`) on this server's database.
