@@ -34,6 +34,7 @@ struct SyncCommand: AsyncParsableCommand {
         var engine = SyncEngine(replica: replica, transport: CurlTransport(), retryPolicy: BusyServer.policy)
         let progress = TerminalProgress.make(json: json)
         engine.progress = progress
+        engine.notice = { Output.notice($0) }
         defer { progress?.finish() }
         let summary = try await engine.run()
         progress?.finish()
@@ -109,6 +110,8 @@ struct SyncCommand: AsyncParsableCommand {
             Output.notice("reconnected to \(server)")
         case .syncFailed(let error):
             Output.error(error.message)
+        case .notice(let line):
+            Output.notice(line)
         }
     }
 }
