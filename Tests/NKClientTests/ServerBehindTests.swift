@@ -23,10 +23,7 @@ import Testing
     @Test func eachReplicaSendsAgainItsOwnLostVersionsOnly() async throws {
         // Given alice and bob hold the post, and the server is backed up
         let folder = try ScratchFolder()
-        let server = FakeServer()
-        server.seed(Fixtures.postVersion())
-        let alice = try Fixtures.replica(user: "alice", replica: "rep-alice", in: folder)
-        let bob = try Fixtures.replica(user: "bob", replica: "rep-bob", in: folder)
+        let (server, alice, bob) = try SyncEngineTests().setUp(folder)
         _ = try await sync(alice, server)
         _ = try await sync(bob, server)
         let backup = server.snapshot()
