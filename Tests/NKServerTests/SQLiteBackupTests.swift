@@ -49,6 +49,14 @@ struct SQLiteBackupTests {
         #expect(try await store.users().map(\.name) == ["alice", "bob"])
         // The next change is numbered past every number the lost server may have given.
         #expect(try await store.latestSequence() == written.lastSequence + SQLiteBackup.restoredSequenceGap)
+        let rows = try await store.pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_sequence WHERE name = 'versions'")
+        }
+        #expect(rows == 1)
+        // And the next version pushed is numbered after the gap.
+        let alice = try #require(try await store.authenticate(token: try await store.rotateToken(name: "alice")))
+        _ = try await store.push(user: alice, replica: ReplicaID("r1"), versions: [Sample.postVersion(["r1": 3])])
+        #expect(try await store.latestSequence() == written.lastSequence + SQLiteBackup.restoredSequenceGap + 1)
         #expect(try files(folder).allSatisfy { !$0.hasSuffix(".partial") })
     }
 

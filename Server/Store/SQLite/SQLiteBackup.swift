@@ -66,11 +66,12 @@ public enum SQLiteBackup {
             try wrap(invalid: false) {
                 let queue = try DatabaseQueue(path: temporary)
                 try queue.write { db in
+                    // `sqlite_sequence` has no key: one row, written whole, whether or not one was there.
+                    let last = try SQLiteStore.latestSequence(db)
+                    try db.execute(sql: "DELETE FROM sqlite_sequence WHERE name = 'versions'")
                     try db.execute(
-                        sql: "INSERT OR IGNORE INTO sqlite_sequence (name, seq) VALUES ('versions', 0)")
-                    try db.execute(
-                        sql: "UPDATE sqlite_sequence SET seq = seq + ? WHERE name = 'versions'",
-                        arguments: [restoredSequenceGap])
+                        sql: "INSERT INTO sqlite_sequence (name, seq) VALUES ('versions', ?)",
+                        arguments: [last + restoredSequenceGap])
                 }
                 try queue.close()
             }
