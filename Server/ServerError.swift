@@ -79,6 +79,10 @@ public struct ServerError: Error, Sendable, CustomStringConvertible {
         public static let alreadyMember = Code(admin: "already_member")
         /// The user is not a member of the group.
         public static let notMember = Code(admin: "not_member")
+        /// A backup or restore would replace a file or a store that holds data.
+        public static let destinationExists = Code(admin: "destination_exists")
+        /// A backup file is not a sound nkserver store (or its copy failed its check).
+        public static let invalidBackup = Code(admin: "invalid_backup")
     }
 
     public var code: Code

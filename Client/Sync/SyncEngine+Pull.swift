@@ -15,11 +15,14 @@ extension SyncEngine {
         var bound: PullBound?
         var received = 0
         while true {
-            let page = try await api.changes(since: cursor, limit: pullLimit, replica: replica.config.replica)
+            let page: PullResponse
             if bound == nil {
+                (page, cursor) = try await firstPage(from: cursor)
                 try await checkNoOtherFolderUsesThisReplica(page)
                 let latest = try await latestSequence(named: page, after: cursor)
                 bound = PullBound(start: cursor, latest: latest, pageSize: pullLimit)
+            } else {
+                page = try await api.changes(since: cursor, limit: pullLimit, replica: replica.config.replica)
             }
             let next: PullStep.Next
             do {

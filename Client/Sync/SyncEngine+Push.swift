@@ -31,6 +31,9 @@ extension SyncEngine {
                     if index == outcome.acknowledged.count / 2 { FaultInjection.hit(.midPushTransaction) }
                     if try ReplicaStore.acknowledge(db, version) { count += 1 }
                 }
+                // What the server now holds of ours: a server that later says less lost it.
+                try ReplicaStore.recordAcknowledged(
+                    db, replica: replicaID, upTo: outcome.acknowledged.map { $0.version[replicaID] }.max() ?? 0)
                 for rejected in outcome.rejected {
                     try ReplicaStore.reject(db, rejected, at: date)
                 }

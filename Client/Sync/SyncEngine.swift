@@ -14,6 +14,8 @@ public struct SyncEngine: Sendable {
     var pullLimit = Wire.defaultPullLimit
     /// Told after each push batch and each pull page (the command line draws a bar from it).
     public var progress: (any ProgressReporter)?
+    /// Told a line the user should see during the sync (the server found behind this replica).
+    public var notice: (@Sendable (String) -> Void)?
 
     /// A sync engine for `replica` talking to its server through `transport`.
     public init(

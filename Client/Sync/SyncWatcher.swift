@@ -50,7 +50,9 @@ public struct SyncWatcher: Sendable {
         retryPolicy: RetryPolicy = RetryPolicy(), options: Options = Options(),
         onEvent: @escaping @Sendable (WatchEvent) -> Void
     ) {
-        engine = SyncEngine(replica: replica, transport: syncTransport, retryPolicy: retryPolicy)
+        var engine = SyncEngine(replica: replica, transport: syncTransport, retryPolicy: retryPolicy)
+        engine.notice = { onEvent(.notice($0)) }
+        self.engine = engine
         waitAPI = ServerAPI(
             server: replica.config.server, token: replica.config.token, transport: waitTransport,
             retryPolicy: retryPolicy)
@@ -139,6 +141,15 @@ public struct SyncWatcher: Sendable {
                 }
             } catch {
                 if Task.isCancelled { return }
+                if error.serverCode == .invalidCursor {
+                    // The server is behind this replica (restored from a backup): the sync finds out
+                    // what it lost and moves the cursor back; then the long poll goes on from there.
+                    state.forgetLatest()
+                    state.wantSync()
+                    ring.yield()
+                    try? await options.clock.sleep(for: backoff.next())
+                    continue
+                }
                 switch Self.classify(error) {
                 case .fatal, .reported:
                     state.fail(error)

@@ -14,4 +14,7 @@ public enum WatchEvent: Sendable {
     /// A sync failed for a reason that is neither the network nor the token (a 403 for a read-only
     /// account, say). The watcher goes on; local changes are kept.
     case syncFailed(ClientError)
+    /// A line to show during a sync: the server was found behind this replica and is sent again
+    /// what it lost.
+    case notice(String)
 }

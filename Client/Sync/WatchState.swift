@@ -50,6 +50,9 @@ final class WatchState: Sendable {
 
     func saw(latest: Int64) { state.withLock { $0.latestSeen = max($0.latestSeen, latest) } }
 
+    /// Forgets the newest number seen: the server is behind it (restored from a backup).
+    func forgetLatest() { state.withLock { $0.latestSeen = 0 } }
+
     var fatal: ClientError? { state.withLock { $0.fatalError } }
 
     func fail(_ error: ClientError) { state.withLock { $0.fatalError = $0.fatalError ?? error } }

@@ -35,6 +35,7 @@ struct SyncCommand: AsyncParsableCommand {
             replica: replica, transport: CurlTransport(trusting: replica.config), retryPolicy: BusyServer.policy)
         let progress = TerminalProgress.make(json: json)
         engine.progress = progress
+        engine.notice = { Output.notice($0) }
         defer { progress?.finish() }
         let summary = try await engine.run()
         progress?.finish()
@@ -111,6 +112,8 @@ struct SyncCommand: AsyncParsableCommand {
             Output.notice("reconnected to \(server)")
         case .syncFailed(let error):
             Output.error(error.message)
+        case .notice(let line):
+            Output.notice(line)
         }
     }
 }

@@ -11,6 +11,7 @@ enum Failure {
     static let noUser: Int32 = 67  // EX_NOUSER: unknown user
     static let unavailable: Int32 = 69  // EX_UNAVAILABLE: the server could not listen
     static let software: Int32 = 70  // EX_SOFTWARE: internal error
+    static let cannotCreate: Int32 = 73  // EX_CANTCREAT: a backup or restore would replace a file or data
     static let ioError: Int32 = 74  // EX_IOERR: the database failed
 
     /// Prints `error: MESSAGE` (or the help text, for `--help`) and exits.
@@ -47,8 +48,9 @@ enum Failure {
     static func status(for code: ServerError.Code) -> Int32 {
         switch code {
         case .invalidUserName, .userExists, .invalidCorpus, .invalidPost, .invalidGroupName, .groupExists,
-            .alreadyMember, .notMember, .unknownGroup, .invalidTLS:
+            .alreadyMember, .notMember, .unknownGroup, .invalidTLS, .invalidBackup:
             dataError
+        case .destinationExists: cannotCreate
         case .unknownUser: noUser
         case .unreadableFile: noInput
         case .database: ioError

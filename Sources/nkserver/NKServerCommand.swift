@@ -8,9 +8,12 @@ import NKServer
 struct NKServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nkserver",
-        abstract: "The NK Sync server: serve the sync API, manage users, groups and tokens, import the corpus.",
+        abstract:
+            "The NK Sync server: serve the sync API, manage users, groups and tokens, import the corpus, back up.",
         version: "nkserver \(Release.version) (NK Sync protocol \(Wire.protocolVersion))",
-        subcommands: [Serve.self, User.self, Group.self, TokenCommand.self, Import.self, Migrate.self]
+        subcommands: [
+            Serve.self, User.self, Group.self, TokenCommand.self, Import.self, Migrate.self, Backup.self, Restore.self,
+        ]
     )
 
     /// Runs the command; every failure becomes one `error: ` line on stderr and an exit code.

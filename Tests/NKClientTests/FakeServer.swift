@@ -85,6 +85,25 @@ final class FakeServer: Transport, @unchecked Sendable {
 
     var lastSeq: Int64 { lock.withLock { seq } }
 
+    /// What the server holds, as a backup would copy it.
+    struct Snapshot {
+        fileprivate var entries: [Change]
+        fileprivate var seq: Int64
+        fileprivate var highWater: [ReplicaID: UInt64]
+    }
+
+    func snapshot() -> Snapshot { lock.withLock { Snapshot(entries: entries, seq: seq, highWater: highWater) } }
+
+    /// Puts a snapshot back, as a restore from a backup copied into place by hand would: what was
+    /// stored after it is lost, and its sequence numbers are given again.
+    func restore(_ snapshot: Snapshot) {
+        lock.withLock {
+            entries = snapshot.entries
+            seq = snapshot.seq
+            highWater = snapshot.highWater
+        }
+    }
+
     /// The paths requested (by `user` only, if given), in order.
     func paths(of user: String? = nil) -> [String] {
         lock.withLock {
@@ -158,6 +177,9 @@ final class FakeServer: Transport, @unchecked Sendable {
             if changesCalls == settings.failChangesCall { throw TransportError(.unreachable, "connection refused") }
             let query = Dictionary(uniqueKeysWithValues: (url.queryItems ?? []).map { ($0.name, $0.value ?? "") })
             let since = Int64(query["since"] ?? "0") ?? 0
+            guard since <= seq else {
+                return try json(ErrorResponse(code: .invalidCursor, message: "ahead of this server"), status: 400)
+            }
             let limit = Int(query["limit"] ?? "500") ?? 500
             let after = entries.filter { $0.seq > since }.sorted { $0.seq < $1.seq }
             let page = Array(after.prefix(limit))

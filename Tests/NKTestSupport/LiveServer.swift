@@ -74,6 +74,17 @@ public final class LiveServer: @unchecked Sendable {
         ownsDatabase = true
     }
 
+    /// A server on the SQLite file `prepare` writes at ``databasePath`` (`nkserver restore`, say),
+    /// not started: call ``start(port:)``.
+    public init(preparing prepare: (_ databasePath: String) throws -> Void) throws {
+        nkserver = TestPaths.nkserver
+        folder = try TemporaryFolder("nkserver")
+        databasePath = folder.path("server.sqlite")
+        postgresURL = nil
+        ownsDatabase = true
+        try prepare(databasePath)
+    }
+
     /// Starts `nkserver serve` and waits for its `listening on` line.
     public func start(port: Int = 0) throws {
         let process = try BackgroundProcess(
