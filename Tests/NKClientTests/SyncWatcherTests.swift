@@ -110,6 +110,17 @@ final class EventLog: @unchecked Sendable {
         return try condition()
     }
 
+    /// Waits until the watch is quiet: no pull and no event for 300 ms × `NK_TIME_SCALE` (at most 10 s,
+    /// in case a sync never ends). Long polls go on all the while (the fake answers one every 200 ms or
+    /// so), so they are not counted: counting every request, this never settled on a quiet machine.
+    func settle(_ server: FakeServer, _ events: EventLog) async throws {
+        var settled = (-1, -1)
+        for _ in 0..<Int(10 / 0.3) where settled != (server.changesCallCount, events.all.count) {
+            settled = (server.changesCallCount, events.all.count)
+            try await Task.sleep(for: .milliseconds(Int(300 * harnessTimeScale)))
+        }
+    }
+
     /// Moves `clock` on in steps of `step` until `condition` holds (at most `limit`), giving the watch
     /// 200 ms (× `NK_TIME_SCALE`) of real time after each step to act on it, and returns how far the
     /// clock moved. In steps, because the watch registers a sleep only once the attempt before it
@@ -147,14 +158,8 @@ final class EventLog: @unchecked Sendable {
         // Settled: the first answer of the long poll may start a second sync; let it finish (no pull and
         // no event for 300 ms × NK_TIME_SCALE), or it could end after the loss below and count as a
         // reconnection (seen under AddressSanitizer: lost, reconnected, synced, lost). Should one still
-        // slip through, the checks below allow a report after a reconnection. Long polls go on all the
-        // while (the fake answers one every 200 ms or so), so they are not counted: counting every
-        // request, this never settled on a quiet machine. At most 10 s, in case a sync never ends.
-        var settled = (-1, -1)
-        for _ in 0..<Int(10 / 0.3) where settled != (server.changesCallCount, events.all.count) {
-            settled = (server.changesCallCount, events.all.count)
-            try await Task.sleep(for: .milliseconds(Int(300 * harnessTimeScale)))
-        }
+        // slip through, the checks below allow a report after a reconnection.
+        try await settle(server, events)
 
         server.down = true
         #expect(try await eventually { events.lost.first == "connection refused" })
@@ -228,8 +233,10 @@ final class EventLog: @unchecked Sendable {
         let events = EventLog()
         let task = try await watch(bob, server, onEvent: events.append)
         // Once the first sync is done, only the long poll is in flight, and it sees the server go down.
-        // (A sync still in flight could succeed after the loss and count as a reconnection.)
+        // (A sync still in flight, one the first long poll's answer started say, could succeed after
+        // the loss and count as a reconnection: settled first.)
         #expect(try await eventually { events.isWatching })
+        try await settle(server, events)
 
         server.down = true
         #expect(try await eventually { events.lost == ["connection refused"] })

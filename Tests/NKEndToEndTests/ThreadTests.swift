@@ -32,10 +32,16 @@ import Testing
 
         // Then everyone sees the thread under its note, in order, the page note first
         let aliceNotes = try alice.json([NoteOutput].self, "notes", "--post", lab.post)
+        // (Replies to one note follow oldest first; bob's and carol's may carry the same second, and
+        // then their order is their ids': only the threads are checked here.)
+        let order = aliceNotes.map(\.id)
+        #expect(Set(order) == [page, north, northReply, shared, bobReply, answer, carolReply])
+        #expect(order.prefix(4) == [page, north, northReply, shared], "\(aliceNotes.map(\.note))")
+        let bobAt = try #require(order.firstIndex(of: bobReply))
+        #expect(order[bobAt + 1] == answer, "a reply's replies follow it: \(aliceNotes.map(\.note))")
+        let depths = Dictionary(uniqueKeysWithValues: aliceNotes.map { ($0.id, $0.depth ?? -1) })
         #expect(
-            aliceNotes.map(\.id) == [page, north, northReply, shared, bobReply, answer, carolReply],
-            "\(aliceNotes.map { ($0.note, $0.depth ?? -1) })")
-        #expect(aliceNotes.map { $0.depth ?? -1 } == [0, 0, 1, 0, 1, 2, 1])
+            [page, north, northReply, shared, bobReply, answer, carolReply].map { depths[$0] } == [0, 0, 1, 0, 1, 2, 1])
         #expect(aliceNotes.first?.target == "post" && aliceNotes.first?.quote == nil)
         let byId = Dictionary(uniqueKeysWithValues: aliceNotes.map { ($0.id, $0) })
         #expect(byId[bobReply]?.target == "reply" && byId[bobReply]?.replyTo == shared)
