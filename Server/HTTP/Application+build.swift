@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import HummingbirdCore
 import Logging
@@ -88,7 +89,13 @@ public func runServer(
         let postgres = try await PostgresStore.open(url: url, logger: logger)
         (store, services) = (postgres, [postgres])
     }
-    if let tls { services.append(await TLSReloadService.make(tls: tls, logger: logger)) }
+    if let tls {
+        services.append(await TLSReloadService.make(tls: tls, logger: logger))
+    } else {
+        // Nothing to reload over plain HTTP: a SIGHUP (`systemctl reload`, a closed terminal) is
+        // ignored instead of ending the server.
+        signal(SIGHUP, SIG_IGN)
+    }
     if let metrics = configuration.metrics {
         ServerMetrics.bootstrap()
         services.append(

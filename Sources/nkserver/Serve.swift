@@ -15,7 +15,7 @@ struct Serve: AsyncParsableCommand {
 
             With --tls-cert and --tls-key it serves HTTPS only (TLS 1.2 and 1.3). SIGHUP reads both files \
             again: new connections get the new certificate, open ones keep theirs; if the new files \
-            cannot be used, the server logs why and keeps the old certificate.
+            cannot be used, the server logs why and keeps the old certificate. Without TLS, SIGHUP is ignored.
             """
     )
 

@@ -68,6 +68,12 @@ import Testing
         let readyStatus = try ready.object()["status"] as? String
         #expect(ready.status == 200 && readyStatus == "ok")
 
+        // Over plain HTTP there is nothing to reload: SIGHUP (systemctl reload) leaves it serving
+        #expect(process.send(SIGHUP))
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(process.isRunning)
+        #expect(try RawHTTP.send("GET", "\(api)/ready", token: "x").status == 200)
+
         // Every log line is one JSON object with a level and a message
         let logs = process.stderrText().split(separator: "\n").filter { !$0.hasPrefix("metrics on ") }
         #expect(!logs.isEmpty)
