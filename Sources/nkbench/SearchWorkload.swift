@@ -124,7 +124,7 @@ enum SearchSeed {
             for index in 0..<corpus.noteCount {
                 let id = BenchCorpus.annotationID(salt: 16, index: index)
                 var note = corpus.note(index, on: posts[corpus.postIndex(ofNote: index)], id: id)
-                note.anchor.postVersion = importVector
+                note.anchor?.postVersion = importVector
                 let vector = VersionVector([ReplicaID("bench-\(note.author)"): UInt64(index + 1)])
                 try statement.execute(arguments: [
                     "annotation", id.rawValue, vector.canonical, try json(vector), note.author,
