@@ -65,6 +65,9 @@ import Testing
             annotations: [reply, passage, page], posts: [Self.post.id: Self.post], baseURL: nil,
             generated: Date(timeIntervalSince1970: 0))
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        // The model's MUSTs hold for a note on the whole post and a reply as for a passage's note.
+        let texts = ["urn:nksync:post:\(Self.post.id.rawValue)": Self.post.text]
+        #expect(w3cViolations(object, texts: texts) == [])
         let items = try #require((object["first"] as? [String: Any])?["items"] as? [[String: Any]])
         let byID = Dictionary(uniqueKeysWithValues: items.map { ($0["id"] as? String ?? "", $0) })
         #expect(
