@@ -9,7 +9,9 @@ struct AnnotateCommand: ParsableCommand {
         abstract: "Annotate a passage of a post, or the whole post; prints the new annotation's id.",
         discussion:
             """
-            With --quote the note is on that passage: the quote matches as typed, whatever its case, quote             marks, dashes or spaces, and the note keeps the post's own characters. Without --quote it is a             note on the whole post.
+            With --quote the note is on that passage: the quote matches as typed, whatever its case, quote \
+            marks, dashes or spaces, and the note keeps the post's own characters. Without --quote it is a \
+            note on the whole post.
             """
     )
 
