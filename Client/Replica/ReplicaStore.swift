@@ -229,11 +229,16 @@ enum ReplicaStore {
     /// upgraded, the server left those out of its pulls while the cursor moved past them. Pulling again
     /// changes nothing already held (each version is applied by its vector); it brings the rest.
     static func pullCursor(_ db: Database) throws -> Int64 {
-        if try stateValue(db, "pulledThreads") == nil {
+        if try !pulledThreads(db) {
             try setState(db, "pulledThreads", "1")
             if try cursor(db) > 0 { try setCursor(db, 0) }
         }
         return try cursor(db)
+    }
+
+    /// Whether this replica has pulled as a client that reads threads (``pullCursor(_:)``).
+    static func pulledThreads(_ db: Database) throws -> Bool {
+        try stateValue(db, "pulledThreads") != nil
     }
 
     static func lastSync(_ db: Database) throws -> Date? {

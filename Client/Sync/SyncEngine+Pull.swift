@@ -11,7 +11,16 @@ extension SyncEngine {
     /// least the page size asked for, and one pull covers no more than the changes the server had
     /// when it began, plus a margin for what arrives meanwhile.
     func pull(into summary: inout SyncSummary, syncID: String) async throws(ClientError) {
-        var cursor = try await replica.writeAsync { db in try ReplicaStore.pullCursor(db) }
+        // A read on every sync; a write only the once a replica starts pulling again (pullCursor).
+        let held = try await replica.readAsync { db -> Int64? in
+            try ReplicaStore.pulledThreads(db) ? ReplicaStore.cursor(db) : nil
+        }
+        var cursor: Int64
+        if let held {
+            cursor = held
+        } else {
+            cursor = try await replica.writeAsync { db in try ReplicaStore.pullCursor(db) }
+        }
         var bound: PullBound?
         var received = 0
         while true {

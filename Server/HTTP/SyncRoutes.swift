@@ -35,34 +35,35 @@ struct SyncRoutes: Sendable {
     @Sendable func health(_ request: Request, context: SyncRequestContext) async throws -> Response {
         let facts: StorageFacts
         do {
-            _ = try await store.latestSequence()
-            facts = try await store.storageFacts()
+            facts = try await store.storageFacts()  // a read of the store
         } catch {
             context.logger.warning("Health check: the store does not answer", metadata: ["nk.error": "\(error)"])
-            return try .json(
-                HealthResponse(status: "unavailable", reason: "the store does not answer"), status: .serviceUnavailable)
+            return try Self.unavailable("the store does not answer")
         }
         if let free = facts.freeDiskBytes, free < configuration.minimumFreeDiskBytes {
             let reason =
                 "the disk of the store has \(free / 1_048_576) MiB left, below \(configuration.minimumFreeDiskBytes / 1_048_576) MiB"
             context.logger.warning("Health check: \(reason)")
-            return try .json(HealthResponse(status: "unavailable", reason: reason), status: .serviceUnavailable)
+            return try Self.unavailable(reason)
         }
         return try .json(HealthResponse())
+    }
+
+    /// 503 with `{"status":"unavailable","reason":…}`, as `/health` and `/ready` answer.
+    static func unavailable(_ reason: String) throws -> Response {
+        try .json(HealthResponse(status: "unavailable", reason: reason), status: .serviceUnavailable)
     }
 
     /// `GET /ready`, for load balancers: `ok` once the server serves and the store answers a read;
     /// 503 while it shuts down or when the store does not answer.
     @Sendable func ready(_ request: Request, context: SyncRequestContext) async throws -> Response {
         guard !Task.isShuttingDownGracefully else {
-            return try .json(
-                HealthResponse(status: "unavailable", reason: "shutting down"), status: .serviceUnavailable)
+            return try Self.unavailable("shutting down")
         }
         do {
             _ = try await store.latestSequence()
         } catch {
-            return try .json(
-                HealthResponse(status: "unavailable", reason: "the store does not answer"), status: .serviceUnavailable)
+            return try Self.unavailable("the store does not answer")
         }
         return try .json(HealthResponse())
     }

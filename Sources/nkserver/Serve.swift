@@ -115,12 +115,10 @@ struct Serve: AsyncParsableCommand {
             try await runServer(
                 configuration: configuration, logger: logger,
                 onListening: { host, port in
-                    let shownHost = host.contains(":") ? "[\(host)]" : host
-                    FileHandle.standardOutput.write(Data("listening on \(scheme)://\(shownHost):\(port)\n".utf8))
+                    FileHandle.standardOutput.write(Data("listening on \(Self.url(scheme, host, port))\n".utf8))
                 },
                 onMetricsListening: { host, port in
-                    let shownHost = host.contains(":") ? "[\(host)]" : host
-                    FileHandle.standardError.write(Data("metrics on http://\(shownHost):\(port)/metrics\n".utf8))
+                    FileHandle.standardError.write(Data("metrics on \(Self.url("http", host, port))/metrics\n".utf8))
                 })
         } catch let error as ServerError {
             throw error
@@ -128,5 +126,10 @@ struct Serve: AsyncParsableCommand {
             throw CommandLineError(
                 "cannot serve on \(host):\(port): \(error)", status: Failure.unavailable)
         }
+    }
+
+    /// `scheme://host:port`, an IPv6 host in brackets.
+    static func url(_ scheme: String, _ host: String, _ port: Int) -> String {
+        "\(scheme)://\(host.contains(":") ? "[\(host)]" : host):\(port)"
     }
 }

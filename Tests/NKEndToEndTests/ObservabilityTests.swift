@@ -57,7 +57,6 @@ import Testing
         #expect(
             (Self.sample(text, "http_server_request_duration_count", [#"http_route="/v1/changes""#]) ?? 0) >= 2)
         #expect((Self.sample(text, "nk_database_bytes") ?? 0) > 0)
-        #expect(Self.sample(text, "nk_long_polls_open") != nil || !text.contains("nk_long_polls_open"))
 
         // Not on the API's port; the API's health and readiness
         #expect(try RawHTTP.send("GET", "\(api)/metrics", token: "x").status == 404)
